@@ -1,0 +1,37 @@
+# Brukarröst: `make run` and `make test` do everything on a fresh machine.
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: install train run test bench check clean
+
+install: $(STAMP)
+
+# One resolver pass for everything, together with rasa==3.6.21 (see pyproject.toml).
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find-python310) || exit 1; \
+	  if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); fi
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Trains only when config.yml or nlu/data changed since the last model.
+train: install
+	$(BIN)/brukarrost train
+
+# Install, train if needed, migrate the SQLite database under var/ and serve.
+run: train
+	$(BIN)/brukarrost serve
+
+# The model is trained at most once here; the tests load it once per session.
+test: train
+	$(BIN)/python -m pytest
+
+bench: train
+	$(BIN)/python benchmarks/parse_speed.py
+	$(BIN)/python benchmarks/startup.py
+
+check: install
+	$(BIN)/brukarrost consultations check
+
+clean:
+	rm -rf $(VENV) models var .pytest_cache

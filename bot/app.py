@@ -1,0 +1,55 @@
+"""The application factory: wires settings, storage, the NLU model, the engine and routes."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from bot import health, nlu_api
+from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
+from bot.channels import rest
+from bot.config import Settings
+from bot.engine.catalog import Catalog
+from bot.engine.conversation import Engine
+from bot.http_errors import errors_as_json
+from nlu.interpreter import NluInterpreter
+from storage.db import create_engine, migrate, session_factory
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    """Open the database, migrate it, register consultations; close on shutdown."""
+    settings = app[SETTINGS]
+    db_engine = create_engine(settings.database_url)
+    try:
+        await migrate(db_engine)
+        sessions = session_factory(db_engine)
+        async with sessions() as session, session.begin():
+            catalog = await Catalog.load(
+                session, settings.consultations_dir, settings.units_file
+            )
+        app[DB_ENGINE] = db_engine
+        app[SESSIONS] = sessions
+        app[CATALOG] = catalog
+        app[ENGINE] = Engine(
+            sessions,
+            catalog,
+            app[INTERPRETER].parse,
+            settings.secret_key,
+            settings.default_consultation,
+        )
+        yield
+    finally:
+        await db_engine.dispose()
+
+
+def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Application:
+    """The aiohttp application. The interpreter is loaded by the caller, once per process."""
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
+    app[SETTINGS] = settings
+    app[INTERPRETER] = interpreter
+    app.cleanup_ctx.append(_storage)
+    app.add_routes(rest.routes)
+    app.add_routes(nlu_api.routes)
+    app.add_routes(health.routes)
+    return app

@@ -1,0 +1,31 @@
+"""The REST channel, compatible with Rasa's: POST /webhooks/rest/webhook."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from bot.appkeys import ENGINE
+from bot.channels.base import BadMessage, incoming_from_json, reply_to_json
+from bot.engine.conversation import TurnError
+from bot.http_errors import json_error, read_json
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/webhooks/rest/webhook")
+async def webhook(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    try:
+        incoming = incoming_from_json("rest", body)
+    except BadMessage as exc:
+        return json_error(400, str(exc))
+    try:
+        replies = await request.app[ENGINE].handle(incoming)
+    except TurnError as exc:
+        return json_error(exc.status, str(exc))
+    return web.json_response(
+        [reply_to_json(incoming.sender, reply) for reply in replies],
+        dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
+    )

@@ -1,0 +1,191 @@
+"""The `brukarrost` command: the same configuration and surfaces as the server.
+
+    brukarrost train [--force]
+    brukarrost serve [--host H] [--port P]
+    brukarrost migrate
+    brukarrost consultations check
+    brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
+                      [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+
+log = logging.getLogger("brukarrost")
+
+EXIT_USAGE = 2
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Rasa and TensorFlow are chatty; their warnings stay, their info does not.
+    for noisy in ("rasa", "tensorflow", "absl", "matplotlib", "h5py", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _fail(message: str) -> int:
+    print(f"brukarrost: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.train import train
+
+    path, trained = train(
+        settings.models_dir, settings.nlu_config, settings.nlu_data_dir, force=args.force
+    )
+    print(f"{'Trained' if trained else 'Up to date, not retrained'}: {path}")
+    return 0
+
+
+def _check_definitions(settings: Settings) -> str | None:
+    from bot.engine.catalog import load_units
+    from bot.engine.definitions import DefinitionError, load_directory
+
+    try:
+        load_directory(settings.consultations_dir)
+        load_units(settings.units_file)
+    except DefinitionError as exc:
+        return str(exc)
+    return None
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    problem = _check_definitions(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"All consultation definitions in {settings.consultations_dir} are valid.")
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import create_engine, migrate
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("The database is up to date.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from nlu.interpreter import NluInterpreter
+    from nlu.train import current_model
+
+    problem = _check_definitions(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return _fail("fix the consultation definitions above; the server did not start.")
+    model = current_model(settings.models_dir, settings.nlu_config, settings.nlu_data_dir)
+    if model is None:
+        return _fail("no model trained on the current NLU data: run `brukarrost train` first.")
+    interpreter = NluInterpreter.load(model)
+    app = create_app(settings, interpreter)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    web.run_app(app, host=host, port=port, print=lambda _: log.info(
+        "Brukarröst is listening on http://%s:%s", host, port
+    ))
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.analytics import export
+    from storage.db import create_engine, migrate, session_factory
+    from storage.models import Consultation
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            sessions = session_factory(engine)
+            async with sessions() as session:
+                if await session.get(Consultation, args.consultation) is None:
+                    return _fail(f"there is no consultation called {args.consultation!r}.")
+            source = export.rows(
+                sessions, args.consultation, unit_id=args.unit,
+                date_from=args.date_from, date_to=args.date_to,
+            )
+            count = await export.write(Path(args.out), args.format, source)
+        finally:
+            await engine.dispose()
+        print(f"Wrote {count} answers to {args.out}")
+        return 0
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        return _fail("--from is after --to.")
+    return asyncio.run(run())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brukarrost", description="Brukarröst: feedback from brukare, by chat."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train the NLU model unless it is up to date")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.set_defaults(func=cmd_train)
+
+    serve = commands.add_parser("serve", help="migrate the database and serve HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(func=cmd_migrate)
+
+    consultations = commands.add_parser("consultations", help="consultation definitions")
+    sub = consultations.add_subparsers(dest="action", required=True)
+    check = sub.add_parser("check", help="validate every definition file")
+    check.set_defaults(func=cmd_check)
+
+    from bot.analytics.export import FORMATS
+
+    exp = commands.add_parser("export", help="export answers, one row per answer")
+    exp.add_argument("--consultation", required=True)
+    exp.add_argument("--format", choices=FORMATS, default="csv")
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--unit")
+    exp.add_argument("--from", dest="date_from", type=_day)
+    exp.add_argument("--to", dest="date_to", type=_day)
+    exp.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    _setup_logging(settings.log_level)
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Settings, read once from the environment and an optional `.env` file.
+
+Every setting is listed in `.env.example`. Secrets come from the environment; the
+only exception is the development fallback for `BRUKARROST_SECRET_KEY` described below.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 5005
+    default_consultation: str = "brukarundersokning-ifo"
+    log_level: str = "INFO"
+    consultations_dir: Path = field(default=PROJECT_ROOT / "consultations")
+    units_file: Path = field(default=PROJECT_ROOT / "units.yml")
+    models_dir: Path = field(default=PROJECT_ROOT / "models")
+    nlu_config: Path = field(default=PROJECT_ROOT / "config.yml")
+    nlu_data_dir: Path = field(default=PROJECT_ROOT / "nlu" / "data")
+    max_body_bytes: int = 64 * 1024
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The key for pseudonymous sender hashes.
+
+    Production sets BRUKARROST_SECRET_KEY. For `make run` on a fresh machine a random key is
+    created once under var/ so that returning senders are still recognised after a restart.
+    """
+    key = os.environ.get("BRUKARROST_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    log.warning("BRUKARROST_SECRET_KEY is not set; created a development key in %s", path)
+    return key
+
+
+def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
+    """Read settings; values already in the environment win over the `.env` file."""
+    load_dotenv(env_file or PROJECT_ROOT / ".env", override=False)
+    var_dir = PROJECT_ROOT / "var"
+    default_db = f"sqlite+aiosqlite:///{var_dir / 'brukarrost.sqlite3'}"
+    port_text = os.environ.get("BRUKARROST_PORT", "5005")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise SystemExit(f"BRUKARROST_PORT must be a number, not {port_text!r}") from None
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or default_db,
+        secret_key=_secret_key(var_dir),
+        host=os.environ.get("BRUKARROST_HOST", "127.0.0.1"),
+        port=port,
+        default_consultation=os.environ.get(
+            "BRUKARROST_DEFAULT_CONSULTATION", "brukarundersokning-ifo"
+        ),
+        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        consultations_dir=Path(
+            os.environ.get("BRUKARROST_CONSULTATIONS_DIR", PROJECT_ROOT / "consultations")
+        ),
+        units_file=Path(os.environ.get("BRUKARROST_UNITS_FILE", PROJECT_ROOT / "units.yml")),
+        models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
+    )

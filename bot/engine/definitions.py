@@ -1,0 +1,316 @@
+"""Consultation definitions: YAML files validated into typed models.
+
+A definition is data, not code: staff add a consultation by adding a file to
+`consultations/`, no retraining needed. Every error names the file, the place in it
+and what is wrong, e.g. ``consultations/x.yml: questions[2].type: unexpected value ...``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
+
+import yaml
+from pydantic import BaseModel, Extra, Field, ValidationError, root_validator, validator
+
+LANGUAGES = ("sv", "en", "sv-lattlast")
+ID_PATTERN = r"^[a-z0-9][a-z0-9-_]{0,63}$"
+
+
+class DefinitionError(ValueError):
+    """A consultation file that cannot be used; the message says where and why."""
+
+
+class Localized(BaseModel):
+    """A text in several languages. Swedish is required; others fall back to it."""
+
+    sv: str
+    en: Optional[str] = None
+    sv_lattlast: Optional[str] = Field(None, alias="sv-lattlast")
+
+    class Config:
+        extra = Extra.forbid
+        allow_population_by_field_name = True
+
+    @classmethod
+    def __get_validators__(cls):
+        yield cls._coerce
+
+    @classmethod
+    def _coerce(cls, value: Any) -> "Localized":
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("text must not be empty")
+            return cls(sv=value)
+        if isinstance(value, dict):
+            unknown = set(value) - set(LANGUAGES)
+            if unknown:
+                raise ValueError(
+                    f"unknown language {sorted(unknown)[0]!r}; use {', '.join(LANGUAGES)}"
+                )
+            if not value.get("sv"):
+                raise ValueError("a Swedish text (sv) is required")
+            for lang, text in value.items():
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError(f"the {lang} text must be a non-empty string")
+            return cls(**value)
+        raise ValueError("must be a text or a mapping of language to text")
+
+    def get(self, lang: str) -> str:
+        """The text in `lang`, falling back to plain Swedish (lättläst falls back to sv)."""
+        if lang == "en" and self.en:
+            return self.en
+        if lang == "sv-lattlast" and self.sv_lattlast:
+            return self.sv_lattlast
+        return self.sv
+
+    def has(self, lang: str) -> bool:
+        return lang == "sv" or bool(
+            {"en": self.en, "sv-lattlast": self.sv_lattlast}.get(lang)
+        )
+
+
+class ParticipationLevel(IntEnum):
+    """Delaktighetstrappan: the level of participation a consultation works at."""
+
+    information = 1
+    konsultation = 2
+    dialog = 3
+    inflytande = 4
+    medbestammande = 5
+
+
+class PathStep(str, Enum):
+    """The step of the brukare's path that the consultation follows."""
+
+    first_contact = "first_contact"
+    investigation = "investigation"
+    decision = "decision"
+    ongoing_support = "ongoing_support"
+    closure = "closure"
+
+
+class QuestionType(str, Enum):
+    scale = "scale"
+    choice = "choice"
+    multi = "multi"
+    yesno = "yesno"
+    text = "text"
+
+
+class StrictModel(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+
+class ScalePoint(StrictModel):
+    value: int = Field(..., ge=1, le=10)
+    label: Localized
+    # extra words a person may type for this point, e.g. "bra", "glad"
+    synonyms: List[str] = []
+
+
+class Scale(StrictModel):
+    points: List[ScalePoint] = Field(..., min_items=2, max_items=10)
+    # which values count as positive (share positive)
+    positive: List[int]
+    dont_know: bool = True
+
+    @root_validator(skip_on_failure=True)
+    def _values_in_order(cls, values):
+        points = values["points"]
+        expected = list(range(1, len(points) + 1))
+        if [p.value for p in points] != expected:
+            raise ValueError(f"point values must be {expected} in order")
+        if not set(values["positive"]) <= set(expected):
+            raise ValueError("positive must list values of the scale's points")
+        return values
+
+
+DEFAULT_SCALE = Scale(
+    points=[
+        ScalePoint(value=1, label={"sv": "Stämmer inte alls", "en": "Not true at all"}),
+        ScalePoint(value=2, label={"sv": "Stämmer ganska dåligt", "en": "Mostly not true"}),
+        ScalePoint(value=3, label={"sv": "Stämmer delvis", "en": "Partly true"}),
+        ScalePoint(value=4, label={"sv": "Stämmer ganska bra", "en": "Mostly true"}),
+        ScalePoint(value=5, label={"sv": "Stämmer helt och hållet", "en": "Completely true"}),
+    ],
+    positive=[4, 5],
+    dont_know=True,
+)
+
+
+class Option(StrictModel):
+    id: str = Field(..., regex=ID_PATTERN)
+    label: Localized
+    synonyms: List[str] = []
+
+
+class Question(StrictModel):
+    id: str = Field(..., regex=ID_PATTERN)
+    type: QuestionType
+    text: Localized
+    # a plainer explanation, given when the person asks what the question means
+    clarify: Optional[Localized] = None
+    # scale questions: the name of a scale declared in `scales`, or the default five points
+    scale: Optional[str] = None
+    options: List[Option] = []
+    # background questions are exported like others but reported as breakdowns
+    background: bool = False
+
+    @root_validator(skip_on_failure=True)
+    def _options_fit_type(cls, values):
+        qtype = values["type"]
+        if qtype in (QuestionType.choice, QuestionType.multi):
+            if len(values["options"]) < 2:
+                raise ValueError(f"a {qtype.value} question needs at least two options")
+            ids = [o.id for o in values["options"]]
+            if len(set(ids)) != len(ids):
+                raise ValueError("option ids must be unique")
+        elif values["options"]:
+            raise ValueError(f"a {qtype.value} question takes no options")
+        if values.get("scale") and qtype != QuestionType.scale:
+            raise ValueError("only scale questions take a scale")
+        return values
+
+
+class ResultsFeedback(StrictModel):
+    """Återkoppling: when and how results go back to brukare."""
+
+    when: Localized
+    how: Localized
+
+
+class Definition(StrictModel):
+    id: str = Field(..., regex=ID_PATTERN)
+    title: Localized
+    participation_level: ParticipationLevel
+    target_group: Localized
+    method: Localized
+    purpose: Localized
+    goals: List[Localized] = Field(..., min_items=1)
+    evaluation: Localized
+    owner_role: str
+    path_step: PathStep
+    results_feedback: ResultsFeedback
+    consent: Localized
+    end: Localized
+    scales: Dict[str, Scale] = {}
+    questions: List[Question] = Field(..., min_items=1)
+
+    @validator("participation_level", pre=True)
+    def _level_by_name(cls, value):
+        if isinstance(value, str) and not value.isdigit():
+            try:
+                return ParticipationLevel[value.lower().replace("ä", "a")]
+            except KeyError:
+                raise ValueError(
+                    "must be 1-5 or one of information, konsultation, dialog, "
+                    "inflytande, medbestammande"
+                ) from None
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _consistent(cls, values):
+        seen: set[str] = set()
+        for index, question in enumerate(values["questions"]):
+            if question.id in seen:
+                raise ValueError(f"questions[{index}].id: {question.id!r} is used twice")
+            seen.add(question.id)
+            if question.scale and question.scale not in values["scales"]:
+                raise ValueError(
+                    f"questions[{index}].scale: no scale named {question.scale!r} in scales"
+                )
+        return values
+
+    # -- lookups used by the engine ------------------------------------------------
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def index_of(self, question_id: str) -> int:
+        return [q.id for q in self.questions].index(question_id)
+
+    def scale_for(self, question: Question) -> Scale:
+        return self.scales[question.scale] if question.scale else DEFAULT_SCALE
+
+    def canonical(self) -> dict[str, Any]:
+        """JSON-ready form, stored with each version."""
+        return json.loads(self.json(by_alias=True, exclude_none=True))
+
+    def checksum(self) -> str:
+        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    place = ""
+    for part in loc:
+        if part == "__root__":
+            continue
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place
+
+
+def parse_definition(data: Any, source: str) -> Definition:
+    """Validate already-parsed data; `source` names it in errors."""
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{source}: the file must be a mapping of keys to values")
+    try:
+        return Definition.parse_obj(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            place = _place(error["loc"])
+            problems.append(f"{source}: {place + ': ' if place else ''}{error['msg']}")
+        raise DefinitionError("\n".join(problems)) from None
+
+
+def load_file(path: Path, display_root: Path | None = None) -> Definition:
+    source = str(path.relative_to(display_root) if display_root else path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise DefinitionError(f"{source}: {where}: not valid YAML: {exc.problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(f"{source}: cannot be read: {exc}") from None
+    definition = parse_definition(data, source)
+    if path.stem != definition.id:
+        raise DefinitionError(
+            f"{source}: id: {definition.id!r} must match the file name ({path.stem!r})"
+        )
+    return definition
+
+
+def load_directory(directory: Path) -> dict[str, Definition]:
+    """Load every `*.yml` in the directory; all problems are reported together."""
+    if not directory.is_dir():
+        raise DefinitionError(f"{directory}: no such folder of consultations")
+    definitions: dict[str, Definition] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yml")):
+        try:
+            definition = load_file(path, directory.parent)
+        except DefinitionError as exc:
+            problems.append(str(exc))
+            continue
+        definitions[definition.id] = definition
+    if problems:
+        raise DefinitionError("\n".join(problems))
+    if not definitions:
+        raise DefinitionError(f"{directory}: no consultation definitions (*.yml) found")
+    return definitions
+
+
+def from_stored(data: dict[str, Any]) -> Definition:
+    return Definition.parse_obj(data)

@@ -1,0 +1,89 @@
+"""Conversations (pseudonymous sessions), their message log and flags."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation, Flag, Message, utcnow
+
+
+class StaleConversation(Exception):
+    """Another turn of the same conversation committed first; the caller retries."""
+
+
+async def latest_for_sender(session: AsyncSession, sender_hash: str) -> Conversation | None:
+    return (
+        await session.execute(
+            select(Conversation)
+            .where(Conversation.sender_hash == sender_hash)
+            .order_by(Conversation.started_at.desc(), Conversation.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def create(session: AsyncSession, **fields: Any) -> Conversation:
+    now = utcnow()
+    conversation = Conversation(
+        id=secrets.token_hex(16),
+        revision=0,
+        flagged=False,
+        started_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def save_state(session: AsyncSession, conversation: Conversation, **changes: Any) -> None:
+    """Write new state if nobody else changed the conversation since it was read.
+
+    Raises StaleConversation when the revision moved on (a concurrent turn won).
+    """
+    expected = conversation.revision
+    changes["revision"] = expected + 1
+    changes["updated_at"] = utcnow()
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.revision == expected)
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleConversation(conversation.id)
+    for key, value in changes.items():
+        setattr(conversation, key, value)
+
+
+async def log_message(
+    session: AsyncSession,
+    conversation_id: str,
+    direction: str,
+    text: str | None,
+    intent: str | None = None,
+) -> None:
+    session.add(
+        Message(conversation_id=conversation_id, direction=direction, text=text, intent=intent)
+    )
+
+
+async def add_flag(session: AsyncSession, conversation_id: str, kind: str) -> None:
+    session.add(Flag(conversation_id=conversation_id, kind=kind, status="new"))
+
+
+async def messages(session: AsyncSession, conversation_id: str) -> list[Message]:
+    return list(
+        (
+            await session.execute(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+        ).scalars()
+    )
