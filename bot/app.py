@@ -12,6 +12,7 @@ from bot.channels import rest
 from bot.config import Settings
 from bot.engine.catalog import Catalog
 from bot.engine.conversation import Engine
+from bot.engine.safety import HelpLines
 from bot.http_errors import errors_as_json
 from nlu.interpreter import NluInterpreter
 from storage.db import create_engine, migrate, session_factory
@@ -37,6 +38,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             app[INTERPRETER].parse,
             settings.secret_key,
             settings.default_consultation,
+            HelpLines(settings.help_lines_file, settings.socialjour_phone),
         )
         yield
     finally:

@@ -4,6 +4,7 @@
     brukarrost serve [--host H] [--port P]
     brukarrost migrate
     brukarrost consultations check
+    brukarrost nlu evaluate [--folds K] [--heldout FILE] [--scale FILE]
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
@@ -17,7 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.config import Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 
 log = logging.getLogger("brukarrost")
 
@@ -109,6 +110,51 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.engine.scale_eval import evaluate_scale
+    from nlu import evaluate
+    from nlu.interpreter import NluInterpreter
+    from nlu.train import current_model
+
+    config = Path(args.config) if args.config else settings.nlu_config
+    data = Path(args.data) if args.data else settings.nlu_data_dir
+    if args.folds == 1 or args.folds < 0:
+        return _fail("--folds must be 0 (no cross-validation) or at least 2.")
+    if args.folds:
+        examples = evaluate.load_examples([data])
+        print(f"Cross-validation: {args.folds} folds over {len(examples)} examples in {data}")
+        result = evaluate.cross_validate(examples, args.folds, config)
+        print("\n".join(result.lines(f"{args.folds}-fold cross-validation")))
+        print()
+    if args.heldout == "-" and args.scale == "-":
+        return 0
+    model = current_model(settings.models_dir, config, data)
+    if model is None:
+        return _fail("no model trained on the current data: run `brukarrost train` first.")
+    interpreter = NluInterpreter.load(model)
+    try:
+        if args.heldout != "-":
+            heldout = Path(args.heldout)
+            examples = evaluate.load_examples([heldout])
+            result = asyncio.run(evaluate.held_out(interpreter.parse, examples))
+            print("\n".join(result.lines(
+                f"Held-out test ({heldout.name}, {len(examples)} examples, model {model.name})"
+            )))
+            print(f"held-out macro-F1 {result.macro_f1:.3f} (target >= 0.95); "
+                  f"crisis recall {result.recall('crisis'):.3f} (target >= 0.98)")
+            for text, gold, predicted in result.errors:
+                print(f"  miss: {text!r}: {gold} -> {predicted}")
+            print()
+        if args.scale != "-":
+            scale = asyncio.run(evaluate_scale(Path(args.scale), interpreter.parse))
+            print("\n".join(scale.lines()))
+            print(f"scale exact {scale.exact / scale.total:.3f} (target >= 0.90); "
+                  f"within one {scale.within_one / scale.total:.3f} (target >= 0.98)")
+    finally:
+        interpreter.close()
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -166,6 +212,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = consultations.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="validate every definition file")
     check.set_defaults(func=cmd_check)
+
+    nlu = commands.add_parser("nlu", help="the NLU model")
+    nlu_sub = nlu.add_subparsers(dest="action", required=True)
+    evaluate = nlu_sub.add_parser(
+        "evaluate", help="k-fold cross-validation, held-out test and typed scale answers"
+    )
+    evaluate.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
+    evaluate.add_argument("--heldout", default=str(PROJECT_ROOT / "nlu/heldout/nlu_heldout.yml"),
+                          help="held-out intents file; - skips it")
+    evaluate.add_argument("--scale", default=str(PROJECT_ROOT / "nlu/heldout/scale_answers.yml"),
+                          help="typed scale answers file; - skips it")
+    evaluate.add_argument("--data", help="training data (default nlu/data)")
+    evaluate.add_argument("--config", help="Rasa pipeline (default config.yml)")
+    evaluate.set_defaults(func=cmd_nlu_evaluate)
 
     from bot.analytics.export import FORMATS
 

@@ -29,6 +29,9 @@ class Settings:
     log_level: str = "INFO"
     consultations_dir: Path = field(default=PROJECT_ROOT / "consultations")
     units_file: Path = field(default=PROJECT_ROOT / "units.yml")
+    help_lines_file: Path = field(default=PROJECT_ROOT / "help_lines.yml")
+    # social services outside office hours (socialjour), given with the help lines
+    socialjour_phone: str = ""
     models_dir: Path = field(default=PROJECT_ROOT / "models")
     nlu_config: Path = field(default=PROJECT_ROOT / "config.yml")
     nlu_data_dir: Path = field(default=PROJECT_ROOT / "nlu" / "data")
@@ -78,5 +81,6 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
             os.environ.get("BRUKARROST_CONSULTATIONS_DIR", PROJECT_ROOT / "consultations")
         ),
         units_file=Path(os.environ.get("BRUKARROST_UNITS_FILE", PROJECT_ROOT / "units.yml")),
+        socialjour_phone=os.environ.get("BRUKARROST_SOCIALJOUR_PHONE", "").strip(),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
     )

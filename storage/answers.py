@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, Conversation, utcnow
+from storage.models import Answer, Comment, Conversation, utcnow
 
 
 async def save(
@@ -54,11 +54,24 @@ async def for_conversation(session: AsyncSession, conversation_id: str) -> list[
     )
 
 
-async def delete_for_conversation(session: AsyncSession, conversation_id: str) -> int:
+async def values(session: AsyncSession, conversation_id: str) -> dict[str, str | None]:
+    """question id -> stored value, for skip logic and going back."""
     result = await session.execute(
-        delete(Answer).where(Answer.conversation_id == conversation_id)
+        select(Answer.question_id, Answer.value).where(Answer.conversation_id == conversation_id)
     )
-    return result.rowcount or 0
+    return {question_id: value for question_id, value in result}
+
+
+def _scoped(query, consultation_id: str, unit_id: str | None, started_from: datetime | None,
+            started_before: datetime | None):
+    query = query.where(Conversation.consultation_id == consultation_id)
+    if unit_id is not None:
+        query = query.where(Conversation.unit_id == unit_id)
+    if started_from is not None:
+        query = query.where(Conversation.started_at >= started_from)
+    if started_before is not None:
+        query = query.where(Conversation.started_at < started_before)
+    return query
 
 
 async def export_rows(
@@ -69,19 +82,27 @@ async def export_rows(
     started_before: datetime | None = None,
 ) -> AsyncIterator[tuple[Answer, Conversation]]:
     """Answers joined with their conversation, in a stable order, streamed."""
-    query = (
-        select(Answer, Conversation)
-        .join(Conversation, Answer.conversation_id == Conversation.id)
-        .where(Conversation.consultation_id == consultation_id)
-        .order_by(Conversation.started_at, Conversation.id, Answer.id)
-    )
-    if unit_id is not None:
-        query = query.where(Conversation.unit_id == unit_id)
-    if started_from is not None:
-        query = query.where(Conversation.started_at >= started_from)
-    if started_before is not None:
-        query = query.where(Conversation.started_at < started_before)
+    query = _scoped(
+        select(Answer, Conversation).join(Conversation, Answer.conversation_id == Conversation.id),
+        consultation_id, unit_id, started_from, started_before,
+    ).order_by(Conversation.started_at, Conversation.id, Answer.id)
     result = await session.stream(query)
     async for answer, conversation in result:
         yield answer, conversation
 
+
+async def export_comments(
+    session: AsyncSession,
+    consultation_id: str,
+    unit_id: str | None = None,
+    started_from: datetime | None = None,
+    started_before: datetime | None = None,
+) -> AsyncIterator[tuple[Comment, Conversation]]:
+    """Comments given out of turn, joined with their conversation, streamed."""
+    query = _scoped(
+        select(Comment, Conversation).join(Conversation, Comment.conversation_id == Conversation.id),
+        consultation_id, unit_id, started_from, started_before,
+    ).order_by(Conversation.started_at, Conversation.id, Comment.id)
+    result = await session.stream(query)
+    async for comment, conversation in result:
+        yield comment, conversation

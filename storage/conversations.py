@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Conversation, Flag, Message, utcnow
+from storage.models import Answer, Comment, Conversation, Flag, Message, utcnow
 
 
 class StaleConversation(Exception):
@@ -87,3 +87,23 @@ async def messages(session: AsyncSession, conversation_id: str) -> list[Message]
             )
         ).scalars()
     )
+
+
+async def add_comment(
+    session: AsyncSession, conversation_id: str, question_id: str | None, text: str
+) -> None:
+    session.add(Comment(conversation_id=conversation_id, question_id=question_id, text=text))
+
+
+async def withdraw(session: AsyncSession, conversation_id: str) -> int:
+    """The person asked to delete their answers: answers, comments and message texts go.
+
+    The conversation row stays (without content) so that started/withdrawn can be counted.
+    Returns the number of answers deleted.
+    """
+    deleted = await session.execute(delete(Answer).where(Answer.conversation_id == conversation_id))
+    await session.execute(delete(Comment).where(Comment.conversation_id == conversation_id))
+    await session.execute(
+        update(Message).where(Message.conversation_id == conversation_id).values(text=None)
+    )
+    return deleted.rowcount or 0

@@ -86,6 +86,8 @@ class Conversation(Base):
     status = Column(String(16), nullable=False)
     # the question being asked now (None before consent and after the end)
     position = Column(String(64), nullable=True)
+    # what the bot waits for besides an answer: a confirmation, a follow-up ... (JSON)
+    pending = Column(JSON, nullable=True)
     flagged = Column(Boolean, nullable=False, default=False)
     # optimistic lock: every turn bumps it; a turn that lost a race is retried
     revision = Column(Integer, nullable=False, default=0)
@@ -124,6 +126,20 @@ class Answer(Base):
     answer_text = Column(Text, nullable=True)  # the person's own words, redacted
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Comment(Base):
+    """Something the person said about the service out of turn, in their own words."""
+
+    __tablename__ = "comments"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    question_id = Column(String(64), nullable=True)  # the question being asked then
+    text = Column(Text, nullable=True)  # redacted
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class Flag(Base):

@@ -23,3 +23,21 @@ def last_question(replies: list[dict[str, Any]]) -> dict[str, Any]:
     asking = [r for r in replies if r["custom"].get("question_id") or r["custom"]["type"] == "consent"]
     assert asking, replies
     return asking[-1]
+
+
+DEFAULTS = {"scale": "3", "yesno": "nej", "text": "Det fungerar bra för mig nu.",
+            "consent": "ja"}
+
+
+async def advance_to(client, sender: str, question_id: str,
+                     metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Start a conversation and answer with plain defaults until `question_id` is asked."""
+    replies = await say(client, sender, "hej", metadata or {})
+    for _ in range(40):
+        asked = last_question(replies)
+        custom = asked["custom"]
+        if custom.get("question_id") == question_id:
+            return replies
+        answer = DEFAULTS.get(custom["type"]) or asked["buttons"][0]["payload"]
+        replies = await say(client, sender, answer)
+    raise AssertionError(f"{question_id} was never asked")

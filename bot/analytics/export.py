@@ -17,6 +17,7 @@ COLUMNS = [
     "question_type", "value", "answer_text", "themes", "started_at", "completed", "flagged",
 ]
 FORMATS = ("csv", "xlsx", "json")
+COMMENT = "comment"
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -29,6 +30,25 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
+def _row(conversation, question_id: str, question_type: str, value: str | None,
+         text: str | None) -> dict[str, Any]:
+    return {
+        "session_id": conversation.id,
+        "consultation_id": conversation.consultation_id,
+        "unit_id": conversation.unit_id or "",
+        "source": conversation.source or "",
+        "lang": conversation.lang,
+        "question_id": question_id,
+        "question_type": question_type,
+        "value": value or "",
+        "answer_text": text or "",
+        "themes": "",
+        "started_at": _utc_iso(conversation.started_at),
+        "completed": "true" if conversation.status == "completed" else "false",
+        "flagged": "true" if conversation.flagged else "false",
+    }
+
+
 async def rows(
     sessions: sessionmaker,
     consultation_id: str,
@@ -36,30 +56,26 @@ async def rows(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Export rows; `date_from` and `date_to` are inclusive days of the conversation's start."""
+    """Export rows; `date_from` and `date_to` are inclusive days of the conversation's start.
+
+    First every answer, then every comment given out of turn (question_id and
+    question_type `comment`: the person's own words, not an answer to a question).
+    """
+    scope = dict(
+        unit_id=unit_id,
+        started_from=day_start(date_from) if date_from else None,
+        started_before=day_start(date_to + timedelta(days=1)) if date_to else None,
+    )
     async with sessions() as session:
         async for answer, conversation in answer_store.export_rows(
-            session,
-            consultation_id,
-            unit_id=unit_id,
-            started_from=day_start(date_from) if date_from else None,
-            started_before=day_start(date_to + timedelta(days=1)) if date_to else None,
+            session, consultation_id, **scope
         ):
-            yield {
-                "session_id": conversation.id,
-                "consultation_id": conversation.consultation_id,
-                "unit_id": conversation.unit_id or "",
-                "source": conversation.source or "",
-                "lang": conversation.lang,
-                "question_id": answer.question_id,
-                "question_type": answer.question_type,
-                "value": answer.value or "",
-                "answer_text": answer.answer_text or "",
-                "themes": "",
-                "started_at": _utc_iso(conversation.started_at),
-                "completed": "true" if conversation.status == "completed" else "false",
-                "flagged": "true" if conversation.flagged else "false",
-            }
+            yield _row(conversation, answer.question_id, answer.question_type, answer.value,
+                       answer.answer_text)
+        async for comment, conversation in answer_store.export_comments(
+            session, consultation_id, **scope
+        ):
+            yield _row(conversation, COMMENT, COMMENT, None, comment.text)
 
 
 async def write(path: Path, fmt: str, source: AsyncIterator[dict[str, Any]]) -> int:

@@ -8,6 +8,7 @@ and the engine asks again.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,18 +20,21 @@ DONT_KNOW = "dk"
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 
 NUMBER_WORDS = {  # keys as normalize() leaves them (å/ä/ö folded)
-    "ett": 1, "en": 1, "etta": 1, "one": 1,
-    "tva": 2, "tvaa": 2, "two": 2,
-    "tre": 3, "trea": 3, "three": 3,
+    "ett": 1, "en": 1, "etta": 1, "ettan": 1, "one": 1,
+    "tva": 2, "tvaa": 2, "tvaan": 2, "two": 2,
+    "tre": 3, "trea": 3, "trean": 3, "three": 3,
     "fyra": 4, "fyran": 4, "four": 4,
-    "fem": 5, "femma": 5, "five": 5,
+    "fem": 5, "femma": 5, "femman": 5, "five": 5,
     "sex": 6, "six": 6, "sju": 7, "seven": 7,
 }
 DONT_KNOW_PHRASES = {
     "vet inte", "vet ej", "vet int", "vet it", "vetinte", "ingen aning", "vet ingen",
     "kan inte svara", "kan inte saga", "ingen asikt", "har ingen asikt", "osaker",
     "dont know", "don't know", "i dont know", "i don't know", "no idea", "not sure", "dk",
-    "vet inte riktigt", "vet faktiskt inte", "nej vet inte",
+    "vet inte riktigt", "vet faktiskt inte", "nej vet inte", "jag vet inte", "jag vet ej",
+    "jag inte vet", "jag vet faktiskt inte", "vet inte assa", "minns inte", "kommer inte ihag",
+    "svart att saga", "svart att svara", "osaker pa det", "kan inte bedoma", "idk", "dunno",
+    "can't say", "cant say", "no opinion", "hard to say", "not sure at all",
 }
 YES_WORDS = {
     "ja", "jaa", "japp", "jepp", "jo", "joo", "javisst", "ja tack", "absolut", "ok", "okej",
@@ -74,9 +78,12 @@ def map_scale(text: str, scale: Scale) -> str | None:
         return str(int(_unique(in_range))) if _unique(in_range) and len(digits) == 1 else None
     words = norm.split()
     if len(words) <= 3:
-        numbers = {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS}
-        if len(numbers) == 1 and (len(words) == 1 or not {"en", "ett"} & set(words)):
-            number = numbers.pop()
+        numbers = [w for w in words if w in NUMBER_WORDS]
+        if len(numbers) > 1:  # "en fyra", "ett tvåa": the article is not a number
+            numbers = [w for w in numbers if w not in ("en", "ett")]
+        values = {NUMBER_WORDS[w] for w in numbers}
+        if len(values) == 1 and (len(words) == 1 or numbers != ["en"]):
+            number = values.pop()
             if 1 <= number <= top:
                 return str(number)
     # option labels, whole or in part ("ganska bra" -> "Stämmer ganska bra")
@@ -102,27 +109,35 @@ def _contains_words(haystack: str, needle: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
 
 
+def _option_names(option: Option) -> list[str]:
+    names = [option.id, option.label.sv, option.label.en or "", option.label.sv_lattlast or ""]
+    return [n for n in (normalize(x) for x in names + option.synonyms) if n]
+
+
 def _option_match(text: str, options: list[Option]) -> str | None:
+    """The option the text names exactly (its number, id, a label or a synonym)."""
     norm = normalize(text)
     if not norm:
         return None
     if norm.isdigit() and 1 <= int(norm) <= len(options):
         return options[int(norm) - 1].id
-    exact: set[str] = set()
-    partial: set[str] = set()
-    for option in options:
-        names = [option.id, option.label.sv, option.label.en or "", option.label.sv_lattlast or ""]
-        names += option.synonyms
-        for name in filter(None, (normalize(n) for n in names)):
-            if norm == name:
-                exact.add(option.id)
-            elif len(norm) >= 3 and (_contains_words(name, norm) or _contains_words(norm, name)):
-                partial.add(option.id)
-    return _unique(exact) or (None if exact else _unique(partial))
+    return _unique({o.id for o in options if norm in _option_names(o)})
 
 
 def map_choice(text: str, question: Question) -> str | None:
     return _option_match(text, question.options)
+
+
+def guess_choice(text: str, question: Question) -> str | None:
+    """The one option whose words appear in the text, or the other way round (to confirm)."""
+    norm = normalize(text)
+    if len(norm) < 3:
+        return None
+    return _unique({
+        o.id for o in question.options
+        if any(_contains_words(name, norm) or _contains_words(norm, name)
+               for name in _option_names(o))
+    })
 
 
 def map_multi(text: str, question: Question) -> str | None:
@@ -161,3 +176,122 @@ def button_payloads(question: Question, scale: Scale | None) -> list[str]:
     if question.type in (QuestionType.choice, QuestionType.multi):
         return [o.id for o in question.options]
     return []
+
+
+# --- interpreting everyday words on an agreement scale ---------------------------------
+# Phrases (normalised) and the point of a five-point agreement scale they stand for. A
+# typed answer is interpreted only when every word in it is a known phrase or a filler
+# word, and all phrases lean the same way; the engine then asks the person to confirm.
+SCALE_PHRASES: dict[str, int] = {
+    # 1: not at all
+    "inte alls": 1, "verkligen inte": 1, "absolut inte": 1, "aldrig": 1, "nej aldrig": 1,
+    "inte ett dugg": 1, "inte nagot alls": 1, "skit daligt": 1, "skitdaligt": 1,
+    "jattedaligt": 1, "jatte daligt": 1, "mycket daligt": 1, "super daligt": 1,
+    "fruktansvart": 1, "hemskt": 1, "katastrof": 1, "nej nej": 1, "nej verkligen inte": 1,
+    "not at all": 1, "never": 1, "strongly disagree": 1, "very bad": 1, "terrible": 1,
+    "definitely not": 1, "absolutely not": 1, "no way": 1, "helt fel": 1,
+    "aldrig nagonsin": 1, "uselt": 1, "totally disagree": 1, "inte alls bra": 1,
+    "noll": 1, "0": 1,
+    # 2: mostly not
+    "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
+    "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
+    "inte sarskilt": 2, "inte direkt": 2, "inte ofta": 2, "lite": 2, "nastan aldrig": 2,
+    "no": 2, "not really": 2, "not much": 2, "bad": 2, "rarely": 2, "disagree": 2,
+    "not so good": 2, "not very": 2, "mostly not": 2, "seldom": 2,
+    "inte sa mycket bra": 2, "oftast inte": 2, "inte sa ofta": 2, "inte speciellt": 2,
+    "inte sarskilt bra": 2, "hardly ever": 2,
+    # 3: partly
+    "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
+    "ibland": 3, "mitt emellan": 3, "mittemellan": 3, "lagom": 3, "okej": 3, "ok": 3,
+    "varken eller": 3, "mellan": 3, "sa dar": 3, "si sa dar": 3, "ja och nej": 3,
+    "both": 3, "sometimes": 3, "partly": 3, "kind of": 3, "sort of": 3, "somewhat": 3,
+    "half": 3, "so so": 3, "in between": 3, "meh": 3, "bade och": 3, "halvbra": 3,
+    "ibland ja ibland nej": 3, "50 50": 3, "fifty fifty": 3, "neutral": 3, "half and half": 3,
+    # 4: mostly
+    "ja": 4, "ganska bra": 4, "bra": 4, "oftast": 4, "for det mesta": 4, "mestadels": 4,
+    "ratt bra": 4, "mest": 4, "ofta": 4, "ganska": 4, "japp": 4, "jo": 4,
+    "yes": 4, "mostly": 4, "good": 4, "often": 4, "agree": 4, "pretty good": 4,
+    "yeah": 4, "usually": 4, "quite good": 4, "ja men inte alltid": 4, "nastan alltid": 4,
+    "almost always": 4,
+    # 5: completely
+    "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
+    "jattebra": 5, "jatte bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
+    "verkligen": 5, "ja verkligen": 5, "super": 5, "superbra": 5, "helt klart": 5,
+    "javisst": 5, "definitivt": 5, "utmarkt": 5, "kanon": 5, "asbra": 5, "grymt": 5,
+    "always": 5, "totally": 5, "completely": 5, "absolutely": 5, "very good": 5,
+    "strongly agree": 5, "totally agree": 5, "definitely": 5, "excellent": 5, "great": 5,
+    "fully": 5, "perfect": 5, "precis": 5, "100": 5, "10 av 10": 5, "sjalvklart": 5,
+}
+FILLERS = {
+    "typ", "asså", "assa", "alltså", "altsa", "liksom", "ba", "bara", "det", "den", "de",
+    "ar", "jag", "tycker", "tror", "nog", "val", "stammer", "det stammer", "skulle", "saga",
+    "i", "am", "it", "is", "i'd", "say", "think", "would", "pretty", "true", "men", "ju",
+    "hmm", "hm", "eh", "mmm", "tja", "nja", "faktiskt", "ehh", "om", "sanningen", "ska",
+    "sagas", "mig", "mej", "for", "pa", "personalen", "handlaggaren", "they", "the", "staff",
+    "yes", "a", "bit", "lite", "mycket", "och", "gor", "dom", "dem", "oss", "hon", "han",
+    "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so",
+}
+# common misspellings of scale words, read as the word they stand for
+ALIASES = {"int": "inte", "inge": "inte", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",
+           "ganka": "ganska", "gnska": "ganska", "stammmer": "stammer", "stamer": "stammer"}
+EMOJI = {
+    "👍👍": 5, "😍": 5, "🥰": 5, "😁": 5, "😀": 5, "😃": 5, "❤️": 5, "❤": 5, "💯": 5,
+    "🙌": 5, "👌": 4, "👍": 4, "😊": 4, "🙂": 4, "😌": 4,
+    "😐": 3, "😶": 3, "🫤": 3, "😑": 3,
+    "🙁": 2, "😕": 2, "😟": 2, "😞": 2, "👎": 2, "😔": 2,
+    "😡": 1, "😠": 1, "😭": 1, "😢": 1, "👎👎": 1, "🤬": 1,
+}
+# filler words that are phrases too: only fillers when something else carries the meaning
+_FILLER_PHRASES = {"lite", "mycket", "yes", "nja"}
+
+
+def _correct(token: str) -> str:
+    """A known scale word for a misspelt one ("dalit" -> "daligt"), else the token."""
+    if token in ALIASES:
+        return ALIASES[token]
+    if token in _VOCABULARY or len(token) < 4 or token.isdigit():
+        return token
+    close = difflib.get_close_matches(token, _VOCABULARY, n=1, cutoff=0.84)
+    return close[0] if close else token
+
+
+def interpret_scale(text: str) -> str | None:
+    """An everyday answer on a five-point agreement scale ("1"-"5" or "dk"), or None."""
+    stripped = re.sub(r"\s+", "", text).replace("\ufe0f", "")
+    if stripped in ("🤷", "🤷‍♀", "🤷‍♂"):
+        return DONT_KNOW
+    for emoji in sorted(EMOJI, key=len, reverse=True):
+        if stripped and stripped == emoji.replace("\ufe0f", ""):
+            return str(EMOJI[emoji])
+    emoji_values = {v for e, v in EMOJI.items() if e in text}
+    norm = normalize(text.replace("/", " ").replace("%", " "))
+    if norm in {normalize(p) for p in DONT_KNOW_PHRASES}:
+        return DONT_KNOW
+    tokens = [_correct(t) for t in norm.replace("-", " ").split()]
+    values: list[int] = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(_LONGEST, len(tokens) - index), 0, -1):
+            phrase = " ".join(tokens[index:index + size])
+            if phrase in SCALE_PHRASES and not (size == 1 and phrase in _FILLER_PHRASES
+                                                 and len(tokens) > 1):
+                values.append(SCALE_PHRASES[phrase])
+                index += size
+                break
+        else:
+            if tokens[index] in FILLERS:
+                index += 1
+                continue
+            return None
+    values += sorted(emoji_values)
+    if not values:
+        return None
+    if all(v <= 2 for v in values):
+        return str(min(values))
+    if all(v >= 4 for v in values):
+        return str(max(values))
+    return "3" if all(v == 3 for v in values) else None
+
+
+_LONGEST = max(len(p.split()) for p in SCALE_PHRASES)
+_VOCABULARY = sorted({w for p in SCALE_PHRASES for w in p.split()} | FILLERS)

@@ -1,9 +1,18 @@
-"""One turn of a conversation: redact, understand, decide, store, then reply.
+"""One turn of a conversation: redact, check for danger, understand, decide, store, reply.
 
 The engine is the only place that decides what the bot says. Channels hand it an
 `Incoming` and send back the `Reply` list; they never touch storage or Rasa themselves.
 Every turn runs in one database transaction that is committed before the replies are
 returned, so an answer is stored the moment the person sees the next question.
+
+Order of handling in a turn:
+1. acute risk (rules and the model): help at once, then the choice to go on or stop;
+2. a language switch ("på engelska");
+3. what the bot was waiting for (a confirmation, a follow-up, go on after a crisis);
+4. the consent, or the current question: a button, a clear typed answer, an exact
+   command (avsluta, hoppa över, tillbaka, radera mina svar), an everyday answer to
+   confirm ("Jag tolkar det som 4 ..."), a steering intent from the model (clarify,
+   human, privacy, feedback ...), or else the question again with its options.
 """
 
 from __future__ import annotations
@@ -11,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -19,8 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.engine import answers as mapping
+from bot.engine import prompts, safety, steering
 from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition, Question, QuestionType
+from bot.engine.prompts import Reply
 from bot.engine.redact import redact
 from bot.engine.texts import text as bot_text
 from storage import answers as answer_store
@@ -31,11 +41,14 @@ from storage.models import Conversation, utcnow
 log = logging.getLogger(__name__)
 
 LANGS = ("sv", "en", "sv-lattlast")
-FINISHED = ("completed", "stopped", "declined")
-STOP_WORDS = {"avsluta", "sluta", "stopp", "stop", "quit", "exit", "avbryt"}
-STOP_CONFIDENCE = 0.8
+FINISHED = ("completed", "stopped", "declined", "withdrawn")
 YESNO_CONFIDENCE = 0.7
+TEXT_STEERING_CONFIDENCE = 0.9
+TEXT_STEERING_MAX_WORDS = 6
+SHORT_ANSWER_WORDS = 4
 MAX_ATTEMPTS = 5
+
+__all__ = ["Engine", "Incoming", "Reply", "TurnError", "LANGS"]
 
 
 class TurnError(Exception):
@@ -68,22 +81,6 @@ class Incoming:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Reply:
-    text: str
-    type: str
-    buttons: list[dict[str, str]] = field(default_factory=list)
-    question_id: str | None = None
-    step: int | None = None
-    of: int | None = None
-
-    def custom(self) -> dict[str, Any]:
-        custom: dict[str, Any] = {"type": self.type}
-        if self.question_id:
-            custom.update(question_id=self.question_id, step=self.step, of=self.of)
-        return custom
-
-
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
 
 
@@ -93,23 +90,27 @@ class _LazyParse:
     def __init__(self, parse: Parser, text: str) -> None:
         self._parse, self._text, self._result = parse, text, None
 
-    async def intent(self) -> tuple[str | None, float]:
+    async def result(self) -> dict[str, Any]:
         if self._result is None:
             self._result = await self._parse(self._text) if self._text.strip() else {}
-        intent = self._result.get("intent") or {}
+        return self._result
+
+    async def intent(self) -> tuple[str | None, float]:
+        intent = (await self.result()).get("intent") or {}
         return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 class Engine:
     def __init__(
         self, sessions: sessionmaker, catalog: Catalog, parse: Parser, secret_key: str,
-        default_consultation: str,
+        default_consultation: str, help_lines: safety.HelpLines,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
         self.parse = parse
         self._key = secret_key.encode("utf-8")
         self.default_consultation = default_consultation
+        self.help_lines = help_lines
 
     def sender_hash(self, channel: str, sender: str) -> str:
         return hmac.new(self._key, f"{channel}\x00{sender}".encode(), hashlib.sha256).hexdigest()
@@ -141,10 +142,12 @@ class _Turn:
                  text: str, nlu: _LazyParse) -> None:
         self.engine, self.session, self.incoming = engine, session, incoming
         self.sender_hash, self.text, self.nlu = sender_hash, text, nlu
+        self.raw = incoming.text.strip()
         self.lang = "sv"
         self.conversation: Conversation | None = None
         self.definition: Definition | None = None
         self.changes: dict[str, Any] = {}
+        self._given: dict[str, str | None] | None = None
 
     # -- entry ---------------------------------------------------------------------
 
@@ -155,18 +158,17 @@ class _Turn:
         if conversation is None or (
             conversation.status in FINISHED and wanted and wanted != conversation.consultation_id
         ):
-            return await self._start(metadata)
-        self.conversation = conversation
-        self.lang = conversation.lang
-        self.definition = await self.engine.catalog.version(self.session, conversation.version_id)
-        await conversation_store.log_message(self.session, conversation.id, "in", self.text)
-        if conversation.status == "consent":
-            replies = await self._consent()
-        elif conversation.status == "active":
-            replies = await self._answer()
+            await self._start(metadata)
         else:
-            replies = [Reply(self._with_feedback(bot_text(self.lang, "already_done")), "end")]
-        await conversation_store.save_state(self.session, conversation, **self.changes)
+            self.conversation = conversation
+            self.lang = conversation.lang
+            self.definition = await self.engine.catalog.version(
+                self.session, conversation.version_id
+            )
+            await conversation_store.log_message(self.session, conversation.id, "in", self.text)
+        replies = await self._dispatch()
+        if self.changes:
+            await conversation_store.save_state(self.session, self.conversation, **self.changes)
         return replies
 
     async def log_replies(self, replies: list[Reply]) -> None:
@@ -175,7 +177,7 @@ class _Turn:
                 self.session, self.conversation.id, "out", reply.text
             )
 
-    async def _start(self, metadata: dict[str, Any]) -> list[Reply]:
+    async def _start(self, metadata: dict[str, Any]) -> None:
         if metadata.get("invite"):
             raise UnknownInvite("This invitation link is not known or no longer valid.")
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
@@ -196,139 +198,366 @@ class _Turn:
             unit_id=unit_id,
             source=metadata.get("source"),
             lang=self.lang,
-            status="consent",
+            status="new",
             position=None,
         )
         await conversation_store.log_message(self.session, self.conversation.id, "in", self.text)
-        return [self._consent_message()]
+
+    async def _dispatch(self) -> list[Reply]:
+        conversation = self.conversation
+        if await self._acute_risk():
+            return await self._crisis()
+        if conversation.status == "new":
+            self.changes["status"] = "consent"
+            return [self._consent_message()]
+        await self._answers()
+        lang = steering.language_request(self.text)
+        if lang:
+            self.lang = self.changes["lang"] = lang
+            self.changes["pending"] = None
+            switched = Reply(bot_text(lang, "language_switched"), "info")
+            return [switched, *await self._prompt(conversation.pending)]
+        if conversation.pending:
+            self.changes["pending"] = None
+            replies = await self._resolve_pending(conversation.pending)
+            if replies is not None:
+                return replies
+        if conversation.status in FINISHED:
+            return [Reply(self._with_feedback(bot_text(self.lang, "already_done")), "end")]
+        if conversation.status == "consent":
+            return await self._consent()
+        return await self._active(self.definition.question(conversation.position))
+
+    # -- safety --------------------------------------------------------------------
+
+    def _pressed_a_button(self) -> bool:
+        known = {"ja", "nej", steering.CONTINUE, steering.STOP, steering.DELETE, steering.SKIP}
+        if self.conversation.position:
+            known |= set(prompts.payloads(self.definition, self._question()))
+        return self.raw in known
+
+    async def _acute_risk(self) -> bool:
+        """Rules look at every typed message; the model at all but buttons and clear answers
+        (a plain "barn" or "4" is an answer, and no parse is spent on it)."""
+        if not self.text.strip() or self._pressed_a_button():
+            return False
+        if safety.rule_risk(self.text) is not None:
+            return True
+        if self.conversation.position and self.conversation.status == "active":
+            question = self._question()
+            if question.type != QuestionType.text and self._clear_answer(question) is not None:
+                return False
+        return safety.model_risk(await self.nlu.result())
+
+    async def _crisis(self) -> list[Reply]:
+        definition = self.definition
+        if not self.conversation.flagged:
+            self.changes["flagged"] = True
+            await conversation_store.add_flag(self.session, self.conversation.id, "crisis")
+        lines = self.engine.help_lines.for_consultation(
+            definition.audience.value, definition.help_lines, self.lang
+        )
+        help_text = "\n".join(
+            [bot_text(self.lang, "crisis"), *lines, bot_text(self.lang, "crisis_bot")]
+        )
+        self.changes["pending"] = {"kind": "crisis", "resume": self.conversation.pending}
+        if self.conversation.status == "new":
+            self.changes["status"] = "consent"
+        return [
+            Reply(help_text, "crisis"),
+            Reply(bot_text(self.lang, "crisis_choice"), "confirm", buttons=[
+                {"title": bot_text(self.lang, "button_continue"), "payload": steering.CONTINUE},
+                {"title": bot_text(self.lang, "button_stop"), "payload": steering.STOP},
+            ]),
+        ]
+
+    # -- waiting for something -------------------------------------------------------
+
+    async def _resolve_pending(self, pending: dict[str, Any]) -> list[Reply] | None:
+        """Replies if this message settles what the bot waited for, else None."""
+        kind = pending.get("kind")
+        command = steering.command(self.text)
+        yes_no = self.raw if self.raw in ("ja", "nej") else mapping.map_yesno(self.text)
+        if command == "delete":
+            return await self._withdraw()
+        if kind == "crisis":
+            if command == "continue" or yes_no == "ja":
+                self.changes["pending"] = pending.get("resume")
+                status = self.changes.get("status", self.conversation.status)
+                if status in FINISHED:
+                    return [Reply(self._with_feedback(bot_text(self.lang, "already_done")), "end")]
+                return await self._prompt(pending.get("resume"))
+            if command == "stop" or self.raw == steering.STOP or yes_no == "nej":
+                return self._finish("stopped", "crisis_stopped")
+            return None
+        if kind == "confirm_stop":
+            if command == "stop" or yes_no == "ja" or self.raw == steering.STOP:
+                return self._finish("stopped", "stopped")
+            if command == "continue" or yes_no == "nej":
+                self.changes["pending"] = pending.get("resume")
+                return [Reply(bot_text(self.lang, "continue_after_no_stop"), "info"),
+                        *await self._prompt(pending.get("resume"))]
+            return None
+        question = self.definition.question(pending["question"])
+        if kind == "confirm":
+            if yes_no == "ja":
+                return await self._store(question, pending["value"], pending.get("text"))
+            if yes_no == "nej":
+                return [Reply(bot_text(self.lang, "confirm_rejected"), "info"),
+                        self._ask(question)]
+            return None  # perhaps a new answer: handled as one
+        if kind == "follow_up":
+            if command == "stop":
+                return self._confirm_stop(resume=pending)
+            if command == "skip" or not self.text.strip():
+                return await self._advance(question)
+            await answer_store.save(
+                self.session, self.conversation, question_id=prompts.follow_up_id(question),
+                question_type=QuestionType.text.value, value=None, answer_text=self.text,
+            )
+            return await self._advance(question)
+        return None
+
+    async def _prompt(self, pending: dict[str, Any] | None) -> list[Reply]:
+        """Show again what the person is being asked now."""
+        status = self.changes.get("status", self.conversation.status)
+        if status in ("consent", "new"):
+            return [self._consent_message()]
+        if status in FINISHED:
+            return [Reply(self._with_feedback(bot_text(self.lang, "already_done")), "end")]
+        if pending and pending.get("kind") == "follow_up":
+            self.changes["pending"] = pending
+            question = self.definition.question(pending["question"])
+            return [prompts.follow_up(self.definition, question, self.lang, await self._answers(),
+                                      "")]
+        return [self._ask(self._question())]
 
     # -- consent -------------------------------------------------------------------
 
     def _consent_message(self) -> Reply:
-        return Reply(
-            self.definition.consent.get(self.lang),
-            "consent",
-            buttons=self._yesno_buttons(),
-        )
+        return Reply(prompts.localized(self.definition.consent, self.lang), "consent",
+                     buttons=prompts.yes_no(self.lang))
 
     async def _consent(self) -> list[Reply]:
-        if await self._wants_to_stop():
+        command = steering.command(self.text)
+        if command in ("stop", "delete"):
             return self._finish("declined", "declined")
         choice = await self._yes_or_no()
         if choice == "ja":
-            first = self.definition.questions[0]
+            first = prompts.next_question(self.definition, None, {})
             self.changes.update(status="active", position=first.id)
             return [self._ask(first)]
         if choice == "nej":
             return self._finish("declined", "declined")
+        intent, confidence = await self.nlu.intent()
+        if intent in ("privacy", "human", "clarify", "greet") and confidence >= \
+                steering.STEERING_CONFIDENCE:
+            return [*self._explain(intent, None), self._consent_message()]
         return [Reply(bot_text(self.lang, "not_understood_consent"), "info"),
                 self._consent_message()]
 
     # -- questions -----------------------------------------------------------------
 
-    async def _answer(self) -> list[Reply]:
-        question = self.definition.question(self.conversation.position)
-        if await self._wants_to_stop(question):
-            return self._finish("stopped", "stopped")
-        value, own_words = await self._understand(question)
-        if value is None and question.type != QuestionType.text:
-            return [Reply(self._not_understood(question), "info"), self._ask(question)]
-        if question.type == QuestionType.text and not self.text.strip():
-            return [Reply(bot_text(self.lang, "empty_text"), "info"), self._ask(question)]
-        await answer_store.save(
-            self.session,
-            self.conversation,
-            question_id=question.id,
-            question_type=question.type.value,
-            value=value,
-            answer_text=self.text if own_words else None,
-        )
-        following = self._next_question(question)
-        if following is None:
-            return self._finish("completed", None)
-        self.changes["position"] = following.id
-        return [self._ask(following)]
+    def _question(self) -> Question:
+        position = self.changes.get("position", self.conversation.position)
+        return self.definition.question(position)
 
-    async def _understand(self, question: Question) -> tuple[str | None, bool]:
-        """The value for this question and whether the text is the person's own words."""
-        raw = self.incoming.text.strip()
-        payloads = mapping.button_payloads(question, self._scale(question))
-        if raw in payloads:
-            return raw, False
+    async def _answers(self) -> dict[str, str | None]:
+        if self._given is None:
+            self._given = await answer_store.values(self.session, self.conversation.id)
+        return self._given
+
+    def _ask(self, question: Question, prefix: str = "") -> Reply:
+        return prompts.ask(self.definition, question, self.lang, self._given or {}, prefix)
+
+    async def _active(self, question: Question) -> list[Reply]:
+        await self._answers()
+        if self.raw in prompts.payloads(self.definition, question):
+            return await self._store(question, self.raw, None)
+        command = steering.command(self.text)
+        if command == "delete":
+            return await self._withdraw()
+        if command == "stop":
+            return self._confirm_stop()
+        if command == "skip":
+            return await self._advance(question, Reply(bot_text(self.lang, "skipped"), "info"))
+        if command == "back":
+            return await self._back(question)
         if question.type == QuestionType.text:
-            return None, True
-        if question.type == QuestionType.scale:
-            value = mapping.map_scale(self.text, self._scale(question))
-            if value is None and self._scale(question).dont_know:
-                intent, confidence = await self.nlu.intent()
-                if intent == "dont_know" and confidence >= YESNO_CONFIDENCE:
-                    value = mapping.DONT_KNOW
-            return value, True
+            return await self._free_text(question)
+        value = self._clear_answer(question)
+        if value is not None:
+            return await self._store(question, value, self.text)
+        guess = self._likely_answer(question)
+        if guess is not None:
+            return self._confirm(question, guess)
         if question.type == QuestionType.yesno:
-            return await self._yes_or_no(), True
+            value = await self._yes_or_no()
+            if value is not None:
+                return await self._store(question, value, self.text)
+        intent, confidence = await self.nlu.intent()
+        if intent in steering.STEERING_INTENTS and confidence >= steering.STEERING_CONFIDENCE:
+            return await self._steer(intent, question)
+        return [Reply(self._not_understood(question), "info"), self._ask(question)]
+
+    async def _free_text(self, question: Question) -> list[Reply]:
+        if not self.text.strip():
+            return [Reply(bot_text(self.lang, "empty_text"), "info"), self._ask(question)]
+        if len(self.text.split()) <= TEXT_STEERING_MAX_WORDS:
+            intent, confidence = await self.nlu.intent()
+            if intent in ("stop", "skip", "back", "human", "privacy", "clarify") and \
+                    confidence >= TEXT_STEERING_CONFIDENCE:
+                return await self._steer(intent, question)
+        return await self._store(question, None, self.text)
+
+    def _clear_answer(self, question: Question) -> str | None:
+        if question.type == QuestionType.scale:
+            return mapping.map_scale(self.text, prompts.scale_of(self.definition, question))
+        if question.type == QuestionType.yesno:
+            return mapping.map_yesno(self.text)
         if question.type == QuestionType.multi:
-            return mapping.map_multi(self.text, question), True
-        return mapping.map_choice(self.text, question), True
+            return mapping.map_multi(self.text, question)
+        return mapping.map_choice(self.text, question)
 
-    def _next_question(self, question: Question) -> Question | None:
-        index = self.definition.index_of(question.id) + 1
-        return self.definition.questions[index] if index < len(self.definition.questions) else None
-
-    def _ask(self, question: Question) -> Reply:
-        step = self.definition.index_of(question.id) + 1
-        total = len(self.definition.questions)
-        progress = bot_text(self.lang, "progress", step=step, of=total)
-        return Reply(
-            f"{progress} {question.text.get(self.lang)}",
-            question.type.value,
-            buttons=self._buttons(question),
-            question_id=question.id,
-            step=step,
-            of=total,
-        )
-
-    def _buttons(self, question: Question) -> list[dict[str, str]]:
+    def _likely_answer(self, question: Question) -> str | None:
+        """An answer that needs the person's confirmation before it is stored."""
         if question.type == QuestionType.scale:
-            scale = self._scale(question)
-            buttons = [
-                {"title": f"{p.value} {p.label.get(self.lang)}", "payload": str(p.value)}
-                for p in scale.points
-            ]
-            if scale.dont_know:
-                buttons.append(
-                    {"title": bot_text(self.lang, "dont_know"), "payload": mapping.DONT_KNOW}
-                )
-            return buttons
-        if question.type == QuestionType.yesno:
-            return self._yesno_buttons()
-        if question.type in (QuestionType.choice, QuestionType.multi):
-            return [{"title": o.label.get(self.lang), "payload": o.id} for o in question.options]
-        return []
+            guess = mapping.interpret_scale(self.text)
+            scale = prompts.scale_of(self.definition, question)
+            if guess is None or (guess == mapping.DONT_KNOW and not scale.dont_know):
+                return None
+            if guess == mapping.DONT_KNOW:
+                return guess
+            points = len(scale.points)  # five-point words on a shorter scale: same order
+            return str(round(1 + (int(guess) - 1) * (points - 1) / 4))
+        if question.type == QuestionType.choice:
+            return mapping.guess_choice(self.text, question)
+        return None
 
-    def _yesno_buttons(self) -> list[dict[str, str]]:
-        return [
-            {"title": bot_text(self.lang, "button_yes"), "payload": "ja"},
-            {"title": bot_text(self.lang, "button_no"), "payload": "nej"},
-        ]
-
-    def _scale(self, question: Question):
-        return self.definition.scale_for(question) if question.type == QuestionType.scale else None
-
-    def _not_understood(self, question: Question) -> str:
+    def _confirm(self, question: Question, value: str) -> list[Reply]:
+        self.changes["pending"] = {"kind": "confirm", "question": question.id, "value": value,
+                                   "text": self.text}
+        label = prompts.label_of(self.definition, question, value, self.lang)
         if question.type == QuestionType.scale:
-            return bot_text(
-                self.lang, "not_understood_scale", max=len(self._scale(question).points)
+            number, _, words = label.partition(" ")
+            text = bot_text(self.lang, "confirm_value", value=number, label=words)
+        else:
+            text = bot_text(self.lang, "confirm_choice", label=label)
+        step, of = prompts.progress(self.definition, question, self._given or {})
+        return [Reply(text, "confirm", buttons=prompts.yes_no(self.lang),
+                      question_id=question.id, step=step, of=of)]
+
+    async def _steer(self, intent: str, question: Question) -> list[Reply]:
+        if intent in ("stop", "goodbye"):
+            return self._confirm_stop()
+        if intent == "skip":
+            return await self._advance(question, Reply(bot_text(self.lang, "skipped"), "info"))
+        if intent == "back":
+            return await self._back(question)
+        if intent == "dont_know":
+            scale = prompts.scale_of(self.definition, question)
+            if scale is not None and scale.dont_know:
+                return await self._store(question, mapping.DONT_KNOW, self.text)
+            return await self._advance(
+                question, Reply(bot_text(self.lang, "dont_know_skipped"), "info")
             )
-        if question.type == QuestionType.yesno:
-            return bot_text(self.lang, "not_understood_yesno")
-        return bot_text(self.lang, "not_understood_choice")
+        if intent == "feedback":
+            await conversation_store.add_comment(
+                self.session, self.conversation.id, question.id, self.text
+            )
+            return [Reply(bot_text(self.lang, "feedback_saved"), "info"), self._ask(question)]
+        return [*self._explain(intent, question), self._ask(question)]
 
-    # -- steering ------------------------------------------------------------------
+    def _explain(self, intent: str, question: Question | None) -> list[Reply]:
+        """Answers to clarify, human, privacy and greet; the caller asks again after."""
+        lang = self.lang
+        if intent == "clarify":
+            if question is not None and question.clarify is not None:
+                return [Reply(prompts.localized(question.clarify, lang), "info")]
+            return [Reply(bot_text(lang, "clarify_none"), "info")]
+        if intent == "human":
+            unit = self.engine.catalog.units.get(self.conversation.unit_id or "")
+            if unit and unit.contact.get("phone"):
+                contact = bot_text(lang, "human_unit", unit=unit.name, phone=unit.contact["phone"],
+                                   hours=unit.contact.get("hours", ""))
+            else:
+                contact = bot_text(lang, "human_generic")
+            return [Reply(f"{bot_text(lang, 'human')} {contact}", "info")]
+        if intent == "privacy":
+            if self.definition.privacy is not None:
+                return [Reply(prompts.localized(self.definition.privacy, lang), "info")]
+            return [Reply(bot_text(lang, "privacy", days=self.definition.retention_days), "info")]
+        return [Reply(bot_text(lang, "greet"), "info")]
+
+    async def _store(self, question: Question, value: str | None,
+                     own_words: str | None) -> list[Reply]:
+        await answer_store.save(
+            self.session, self.conversation, question_id=question.id,
+            question_type=question.type.value, value=value, answer_text=own_words,
+        )
+        given = await self._answers()
+        given[question.id] = value
+        self.changes["position"] = question.id
+        if self._wants_follow_up(question, value, own_words):
+            self.changes["pending"] = {"kind": "follow_up", "question": question.id}
+            key = "acknowledge_text" if question.type == QuestionType.text else "acknowledge_low"
+            return [prompts.follow_up(self.definition, question, self.lang, given,
+                                      bot_text(self.lang, key))]
+        return await self._advance(question)
+
+    def _wants_follow_up(self, question: Question, value: str | None,
+                         own_words: str | None) -> bool:
+        follow_up = question.follow_up
+        if follow_up is None:
+            return False
+        if question.type == QuestionType.text:
+            words = len((own_words or "").split())
+            return follow_up.after == "always" or words < SHORT_ANSWER_WORDS
+        if follow_up.after == "default":  # the lowest points of the scale
+            points = len(prompts.scale_of(self.definition, question).points)
+            return value in ({"1", "2"} if points >= 5 else {"1"})
+        return value in follow_up.after
+
+    async def _advance(self, question: Question, note: Reply | None = None) -> list[Reply]:
+        given = await self._answers()
+        following = prompts.next_question(self.definition, question, given)
+        lead = [note] if note else []
+        if following is None:
+            return lead + self._finish("completed", None)
+        self.changes["position"] = following.id
+        return lead + [self._ask(following)]
+
+    async def _back(self, question: Question) -> list[Reply]:
+        given = await self._answers()
+        previous = prompts.previous_question(self.definition, question, given)
+        if previous is None:
+            return [Reply(bot_text(self.lang, "back_first"), "info"), self._ask(question)]
+        self.changes["position"] = previous.id
+        note = bot_text(self.lang, "back")
+        if given.get(previous.id):
+            answer = prompts.label_of(self.definition, previous, given[previous.id], self.lang)
+            note += " " + bot_text(self.lang, "previous_answer", answer=answer)
+        return [Reply(note, "info"), self._ask(previous)]
+
+    # -- stopping ------------------------------------------------------------------
+
+    def _confirm_stop(self, resume: dict[str, Any] | None = None) -> list[Reply]:
+        self.changes["pending"] = {"kind": "confirm_stop", "resume": resume}
+        lang = self.lang
+        return [Reply(bot_text(lang, "confirm_stop"), "confirm", buttons=[
+            {"title": bot_text(lang, "button_stop"), "payload": steering.STOP},
+            {"title": bot_text(lang, "button_continue"), "payload": steering.CONTINUE},
+            {"title": bot_text(lang, "button_delete"), "payload": steering.DELETE},
+        ])]
+
+    async def _withdraw(self) -> list[Reply]:
+        await conversation_store.withdraw(self.session, self.conversation.id)
+        self.changes.update(status="withdrawn", position=None, pending=None)
+        return [Reply(bot_text(self.lang, "deleted"), "end")]
 
     async def _yes_or_no(self) -> str | None:
-        raw = self.incoming.text.strip()
-        if raw in ("ja", "nej"):
-            return raw
+        if self.raw in ("ja", "nej"):
+            return self.raw
         value = mapping.map_yesno(self.text)
         if value is None:
             intent, confidence = await self.nlu.intent()
@@ -336,24 +565,20 @@ class _Turn:
                 value = {"affirm": "ja", "deny": "nej"}.get(intent or "")
         return value
 
-    async def _wants_to_stop(self, question: Question | None = None) -> bool:
-        norm = mapping.normalize(self.text)
-        if norm in STOP_WORDS or re.fullmatch(r"(jag )?vill (avsluta|sluta)", norm):
-            return True
-        if question is not None and question.type == QuestionType.text:
-            return False  # free text is the person's words; only an explicit word stops it
-        if question is not None and self.incoming.text.strip() in mapping.button_payloads(
-            question, self._scale(question)
-        ):
-            return False
-        intent, confidence = await self.nlu.intent()
-        return intent == "stop" and confidence >= STOP_CONFIDENCE
+    def _not_understood(self, question: Question) -> str:
+        if question.type == QuestionType.scale:
+            points = len(prompts.scale_of(self.definition, question).points)
+            return bot_text(self.lang, "not_understood_scale", max=points)
+        if question.type == QuestionType.yesno:
+            return bot_text(self.lang, "not_understood_yesno")
+        return bot_text(self.lang, "not_understood_choice")
 
     def _finish(self, status: str, text_key: str | None) -> list[Reply]:
-        self.changes.update(status=status, position=None)
+        self.changes.update(status=status, position=None, pending=None)
         if status == "completed":
             self.changes["completed_at"] = utcnow()
-            return [Reply(self._with_feedback(self.definition.end.get(self.lang)), "end")]
+            return [Reply(self._with_feedback(prompts.localized(self.definition.end, self.lang)),
+                          "end")]
         return [Reply(bot_text(self.lang, text_key), "end")]
 
     def _with_feedback(self, template: str) -> str:

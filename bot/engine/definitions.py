@@ -69,6 +69,10 @@ class Localized(BaseModel):
             return self.sv_lattlast
         return self.sv
 
+    def visible(self, lang: str) -> tuple[str, bool]:
+        """The text in `lang` and whether it fell back to Swedish (shown to the person)."""
+        return self.get(lang), not self.has(lang)
+
     def has(self, lang: str) -> bool:
         return lang == "sv" or bool(
             {"en": self.en, "sv-lattlast": self.sv_lattlast}.get(lang)
@@ -151,6 +155,25 @@ class Option(StrictModel):
     synonyms: List[str] = []
 
 
+class FollowUp(StrictModel):
+    """One kind follow-up question after some answers; always skippable, asked at most once.
+
+    `after`: for scale, choice and yesno questions a list of answer values (default on a
+    scale: its lowest points); for text questions `short` (a few words) or `always`.
+    """
+
+    text: Localized
+    after: Union[List[str], str] = "default"
+
+    @validator("after", pre=True)
+    def _values_as_text(cls, value):
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        if value not in ("default", "short", "always"):
+            raise ValueError("must be a list of answer values, 'short' or 'always'")
+        return value
+
+
 class Question(StrictModel):
     id: str = Field(..., regex=ID_PATTERN)
     type: QuestionType
@@ -162,6 +185,16 @@ class Question(StrictModel):
     options: List[Option] = []
     # background questions are exported like others but reported as breakdowns
     background: bool = False
+    follow_up: Optional[FollowUp] = None
+    # ask only when earlier answers match: {question_id: [accepted values]}
+    when: Dict[str, List[str]] = {}
+
+    @validator("when", pre=True)
+    def _when_values_as_text(cls, value):
+        if isinstance(value, dict):
+            return {k: [str(v) for v in (vs if isinstance(vs, list) else [vs])]
+                    for k, vs in value.items()}
+        return value
 
     @root_validator(skip_on_failure=True)
     def _options_fit_type(cls, values):
@@ -186,9 +219,22 @@ class ResultsFeedback(StrictModel):
     how: Localized
 
 
+class Audience(str, Enum):
+    adults = "adults"
+    children = "children"
+
+
 class Definition(StrictModel):
     id: str = Field(..., regex=ID_PATTERN)
     title: Localized
+    # children get child-friendly help lines (BRIS) and texts
+    audience: Audience = Audience.adults
+    # ids from help_lines.yml given when someone may be in danger (default by audience)
+    help_lines: Optional[List[str]] = None
+    # what the bot says when asked who reads the answers (default: bot/texts privacy)
+    privacy: Optional[Localized] = None
+    # how many days message texts are kept before they are removed (gallring)
+    retention_days: int = Field(365, ge=1, le=3650)
     participation_level: ParticipationLevel
     target_group: Localized
     method: Localized
@@ -217,15 +263,29 @@ class Definition(StrictModel):
 
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values):
-        seen: set[str] = set()
+        earlier: dict[str, Question] = {}
+        scales = values["scales"]
         for index, question in enumerate(values["questions"]):
-            if question.id in seen:
-                raise ValueError(f"questions[{index}].id: {question.id!r} is used twice")
-            seen.add(question.id)
-            if question.scale and question.scale not in values["scales"]:
-                raise ValueError(
-                    f"questions[{index}].scale: no scale named {question.scale!r} in scales"
-                )
+            place = f"questions[{index}]"
+            if question.id in earlier:
+                raise ValueError(f"{place}.id: {question.id!r} is used twice")
+            if question.scale and question.scale not in scales:
+                raise ValueError(f"{place}.scale: no scale named {question.scale!r} in scales")
+            for other_id, accepted in question.when.items():
+                other = earlier.get(other_id)
+                if other is None:
+                    raise ValueError(
+                        f"{place}.when: {other_id!r} is not a question asked before this one"
+                    )
+                valid = _values_of(other, scales)
+                if valid is not None and not set(accepted) <= valid:
+                    wrong = sorted(set(accepted) - valid)[0]
+                    raise ValueError(
+                        f"{place}.when.{other_id}: {wrong!r} is not an answer to {other_id!r}"
+                    )
+            if question.follow_up is not None:
+                _check_follow_up(question, place, scales)
+            earlier[question.id] = question
         return values
 
     # -- lookups used by the engine ------------------------------------------------
@@ -249,6 +309,35 @@ class Definition(StrictModel):
     def checksum(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _values_of(question: Question, scales: Dict[str, Scale]) -> set[str] | None:
+    """The values an answer to `question` can take; None for free text."""
+    if question.type == QuestionType.scale:
+        scale = scales[question.scale] if question.scale else DEFAULT_SCALE
+        return {str(p.value) for p in scale.points} | ({"dk"} if scale.dont_know else set())
+    if question.type == QuestionType.yesno:
+        return {"ja", "nej"}
+    if question.type in (QuestionType.choice, QuestionType.multi):
+        return {o.id for o in question.options}
+    return None
+
+
+def _check_follow_up(question: Question, place: str, scales: Dict[str, Scale]) -> None:
+    on = question.follow_up.after
+    if question.type == QuestionType.text:
+        if on not in ("default", "short", "always"):
+            raise ValueError(f"{place}.follow_up.after: use 'short' or 'always' on a text question")
+        return
+    if on in ("short",):
+        raise ValueError(f"{place}.follow_up.after: 'short' is only for text questions")
+    if isinstance(on, list):
+        valid = _values_of(question, scales) or set()
+        wrong = sorted(set(on) - valid)
+        if wrong:
+            raise ValueError(f"{place}.follow_up.after: {wrong[0]!r} is not an answer to this question")
+    elif on == "default" and question.type != QuestionType.scale:
+        raise ValueError(f"{place}.follow_up.after: list the answers that lead to the follow-up")
 
 
 def _place(loc: tuple[Any, ...]) -> str:

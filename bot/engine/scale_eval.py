@@ -1,0 +1,66 @@
+"""How well the engine's rules read typed answers to scale questions.
+
+Each item of a file like nlu/heldout/scale_answers.yml has a text and the value a careful
+reader would record. The engine either maps the text at once (digits, number words,
+labels), proposes a value to confirm (everyday words, emoji), or asks again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
+from bot.engine.definitions import DEFAULT_SCALE
+from bot.engine.redact import redact
+from bot.engine.steering import STEERING_CONFIDENCE
+
+
+@dataclass
+class ScaleResult:
+    total: int
+    exact: int
+    within_one: int
+    unsure: int  # asked again (no value proposed)
+    misses: list[tuple[str, str, str | None]]
+
+    def lines(self) -> list[str]:
+        return [
+            f"typed scale answers: {self.total}",
+            f"exact {self.exact / self.total:.3f}  within one step {self.within_one / self.total:.3f}"
+            f"  asked again {self.unsure / self.total:.3f}",
+            *[f"  {text!r}: intended {want}, got {got}" for text, want, got in self.misses],
+        ]
+
+
+async def scale_value(text: str, parse=None) -> str | None:
+    """What the engine proposes for a typed answer to a five-point question: its rules,
+    then (with a parser) the model's dont_know intent, as a turn does."""
+    clean = redact(text).text
+    value = map_scale(clean, DEFAULT_SCALE) or interpret_scale(clean)
+    if value is None and parse is not None:
+        intent = (await parse(clean)).get("intent") or {}
+        if intent.get("name") == "dont_know" and intent.get("confidence", 0) >= \
+                STEERING_CONFIDENCE:
+            value = DONT_KNOW
+    return value
+
+
+async def evaluate_scale(path: Path, parse=None) -> ScaleResult:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+    exact = within = unsure = 0
+    misses = []
+    for item in items:
+        want, got = str(item["value"]), await scale_value(str(item["text"]), parse)
+        if got == want:
+            exact += 1
+            within += 1
+            continue
+        if got is None:
+            unsure += 1
+        elif want != "dk" and got != "dk" and abs(int(got) - int(want)) <= 1:
+            within += 1
+        misses.append((str(item["text"]), want, got))
+    return ScaleResult(len(items), exact, within, unsure, misses)
