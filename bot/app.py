@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from bot.config import Settings
 from bot.engine.catalog import Catalog
 from bot.engine.conversation import Engine
 from bot.engine.safety import HelpLines
+from bot.engine.scale_reader import ScaleReader
 from bot.http_errors import errors_as_json
 from nlu.interpreter import NluInterpreter
 from storage.db import create_engine, migrate, session_factory
@@ -39,6 +41,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             settings.secret_key,
             settings.default_consultation,
             HelpLines(settings.help_lines_file, settings.socialjour_phone),
+            await asyncio.get_running_loop().run_in_executor(None, ScaleReader.shared),
         )
         yield
     finally:

@@ -146,7 +146,10 @@ def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"  miss: {text!r}: {gold} -> {predicted}")
             print()
         if args.scale != "-":
-            scale = asyncio.run(evaluate_scale(Path(args.scale), interpreter.parse))
+            from bot.engine.scale_reader import ScaleReader
+
+            scale = asyncio.run(evaluate_scale(Path(args.scale), interpreter.parse,
+                                               ScaleReader.shared()))
             print("\n".join(scale.lines()))
             print(f"scale exact {scale.exact / scale.total:.3f} (target >= 0.90); "
                   f"within one {scale.within_one / scale.total:.3f} (target >= 0.98)")

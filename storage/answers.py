@@ -74,35 +74,27 @@ def _scoped(query, consultation_id: str, unit_id: str | None, started_from: date
     return query
 
 
-async def export_rows(
-    session: AsyncSession,
-    consultation_id: str,
-    unit_id: str | None = None,
-    started_from: datetime | None = None,
-    started_before: datetime | None = None,
-) -> AsyncIterator[tuple[Answer, Conversation]]:
+async def _stream(session: AsyncSession, model, consultation_id: str,
+                  **scope) -> AsyncIterator[tuple[Any, Conversation]]:
+    query = _scoped(
+        select(model, Conversation).join(Conversation, model.conversation_id == Conversation.id),
+        consultation_id, **scope,
+    ).order_by(Conversation.started_at, Conversation.id, model.id)
+    async for row, conversation in await session.stream(query):
+        yield row, conversation
+
+
+def export_rows(session: AsyncSession, consultation_id: str, unit_id: str | None = None,
+                started_from: datetime | None = None, started_before: datetime | None = None
+                ) -> AsyncIterator[tuple[Answer, Conversation]]:
     """Answers joined with their conversation, in a stable order, streamed."""
-    query = _scoped(
-        select(Answer, Conversation).join(Conversation, Answer.conversation_id == Conversation.id),
-        consultation_id, unit_id, started_from, started_before,
-    ).order_by(Conversation.started_at, Conversation.id, Answer.id)
-    result = await session.stream(query)
-    async for answer, conversation in result:
-        yield answer, conversation
+    return _stream(session, Answer, consultation_id, unit_id=unit_id,
+                   started_from=started_from, started_before=started_before)
 
 
-async def export_comments(
-    session: AsyncSession,
-    consultation_id: str,
-    unit_id: str | None = None,
-    started_from: datetime | None = None,
-    started_before: datetime | None = None,
-) -> AsyncIterator[tuple[Comment, Conversation]]:
+def export_comments(session: AsyncSession, consultation_id: str, unit_id: str | None = None,
+                    started_from: datetime | None = None, started_before: datetime | None = None
+                    ) -> AsyncIterator[tuple[Comment, Conversation]]:
     """Comments given out of turn, joined with their conversation, streamed."""
-    query = _scoped(
-        select(Comment, Conversation).join(Conversation, Comment.conversation_id == Conversation.id),
-        consultation_id, unit_id, started_from, started_before,
-    ).order_by(Conversation.started_at, Conversation.id, Comment.id)
-    result = await session.stream(query)
-    async for comment, conversation in result:
-        yield comment, conversation
+    return _stream(session, Comment, consultation_id, unit_id=unit_id,
+                   started_from=started_from, started_before=started_before)

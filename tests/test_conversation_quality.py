@@ -333,3 +333,10 @@ async def test_the_end_says_what_happens_and_when(client):
     replies = await say(client, "e1", "Ni kunde svara lite snabbare i telefon.")
     assert replies[-1]["custom"]["type"] == "end"
     assert "juni" in replies[-1]["text"] and "kvalitetsnätverket" in replies[-1]["text"].lower()
+
+
+async def test_scale_reader_proposes_a_value_for_unlisted_wording(client, database_url):
+    await advance_to(client, "u6", "kontakt", IFO)
+    replies = await say(client, "u6", "inte det minsta")
+    assert types(replies) == ["confirm"]
+    assert replies[0]["text"].startswith(("Jag tolkar det som 1", "Jag tolkar det som 2"))

@@ -32,6 +32,7 @@ from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition, Question, QuestionType
 from bot.engine.prompts import Reply
 from bot.engine.redact import redact
+from bot.engine.scale_reader import ScaleReader, may_read
 from bot.engine.texts import text as bot_text
 from storage import answers as answer_store
 from storage import conversations as conversation_store
@@ -42,8 +43,8 @@ log = logging.getLogger(__name__)
 
 LANGS = ("sv", "en", "sv-lattlast")
 FINISHED = ("completed", "stopped", "declined", "withdrawn")
-YESNO_CONFIDENCE = 0.7
-TEXT_STEERING_CONFIDENCE = 0.9
+YESNO_CONFIDENCE = 0.6
+TEXT_STEERING_CONFIDENCE = 0.75
 TEXT_STEERING_MAX_WORDS = 6
 SHORT_ANSWER_WORDS = 4
 MAX_ATTEMPTS = 5
@@ -104,6 +105,7 @@ class Engine:
     def __init__(
         self, sessions: sessionmaker, catalog: Catalog, parse: Parser, secret_key: str,
         default_consultation: str, help_lines: safety.HelpLines,
+        scale_reader: ScaleReader | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
@@ -111,6 +113,7 @@ class Engine:
         self._key = secret_key.encode("utf-8")
         self.default_consultation = default_consultation
         self.help_lines = help_lines
+        self.scale_reader = scale_reader
 
     def sender_hash(self, channel: str, sender: str) -> str:
         return hmac.new(self._key, f"{channel}\x00{sender}".encode(), hashlib.sha256).hexdigest()
@@ -388,7 +391,7 @@ class _Turn:
         value = self._clear_answer(question)
         if value is not None:
             return await self._store(question, value, self.text)
-        guess = self._likely_answer(question)
+        guess = await self._likely_answer(question)
         if guess is not None:
             return self._confirm(question, guess)
         if question.type == QuestionType.yesno:
@@ -419,10 +422,13 @@ class _Turn:
             return mapping.map_multi(self.text, question)
         return mapping.map_choice(self.text, question)
 
-    def _likely_answer(self, question: Question) -> str | None:
+    async def _likely_answer(self, question: Question) -> str | None:
         """An answer that needs the person's confirmation before it is stored."""
         if question.type == QuestionType.scale:
             guess = mapping.interpret_scale(self.text)
+            if guess is None and self.engine.scale_reader is not None and \
+                    may_read(self.text, *await self.nlu.intent()):
+                guess = await self.engine.scale_reader.read(self.text)
             scale = prompts.scale_of(self.definition, question)
             if guess is None or (guess == mapping.DONT_KNOW and not scale.dont_know):
                 return None

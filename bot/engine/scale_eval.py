@@ -15,6 +15,7 @@ import yaml
 from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
 from bot.engine.definitions import DEFAULT_SCALE
 from bot.engine.redact import redact
+from bot.engine.scale_reader import may_read
 from bot.engine.steering import STEERING_CONFIDENCE
 
 
@@ -35,25 +36,29 @@ class ScaleResult:
         ]
 
 
-async def scale_value(text: str, parse=None) -> str | None:
-    """What the engine proposes for a typed answer to a five-point question: its rules,
-    then (with a parser) the model's dont_know intent, as a turn does."""
+async def scale_value(text: str, parse=None, reader=None) -> str | None:
+    """What the engine proposes for a typed answer to a five-point question, in a turn's
+    order: rules, the phrase list, the scale reader (unless the model hears a request),
+    then the model's dont_know intent."""
     clean = redact(text).text
     value = map_scale(clean, DEFAULT_SCALE) or interpret_scale(clean)
-    if value is None and parse is not None:
-        intent = (await parse(clean)).get("intent") or {}
-        if intent.get("name") == "dont_know" and intent.get("confidence", 0) >= \
-                STEERING_CONFIDENCE:
-            value = DONT_KNOW
+    if value is not None or parse is None:
+        return value
+    intent = (await parse(clean)).get("intent") or {}
+    name, confidence = intent.get("name"), intent.get("confidence") or 0
+    if reader is not None and may_read(clean, name, confidence):
+        value = await reader.read(clean)
+    if value is None and name == "dont_know" and confidence >= STEERING_CONFIDENCE:
+        value = DONT_KNOW
     return value
 
 
-async def evaluate_scale(path: Path, parse=None) -> ScaleResult:
+async def evaluate_scale(path: Path, parse=None, reader=None) -> ScaleResult:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
     exact = within = unsure = 0
     misses = []
     for item in items:
-        want, got = str(item["value"]), await scale_value(str(item["text"]), parse)
+        want, got = str(item["value"]), await scale_value(str(item["text"]), parse, reader)
         if got == want:
             exact += 1
             within += 1

@@ -35,7 +35,7 @@ _LANGUAGE = [
 ]
 
 # intents that steer the conversation (NLU), with the confidence each needs
-STEERING_CONFIDENCE = 0.75
+STEERING_CONFIDENCE = 0.6
 STEERING_INTENTS = {
     "stop", "goodbye", "skip", "back", "clarify", "human", "privacy", "greet", "feedback",
     "dont_know",

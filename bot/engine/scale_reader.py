@@ -1,0 +1,75 @@
+"""Reading everyday answers on a five-point scale with sentence embeddings.
+
+When neither the rules (digits, labels) nor the phrase list of answers.py can read a typed
+answer ("lägsta betyget", "de bryr sig inte"), a small logistic-regression head over
+multilingual-e5 embeddings proposes a value. The engine never stores it silently: it asks
+the person to confirm. Trained at start-up (about two seconds) from nlu/scale/examples.yml,
+the phrase list and the scale labels; the held-out set is never used here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from pathlib import Path
+
+import yaml
+
+from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES
+from bot.engine.definitions import DEFAULT_SCALE
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
+MIN_PROBABILITY = 0.3
+_SHARED: dict[str, "ScaleReader"] = {}
+
+
+def may_read(text: str, intent: str | None, confidence: float) -> bool:
+    """Whether the reader may propose a value: not for digits the rules could not place
+    ("7", "1 2 3"), and not when the model hears a request or nonsense instead."""
+    from bot.engine.steering import STEERING_CONFIDENCE, STEERING_INTENTS
+
+    if re.search(r"\d", text):
+        return False
+    return not (intent in STEERING_INTENTS | {"out_of_scope"}
+                and confidence >= STEERING_CONFIDENCE)
+
+
+class ScaleReader:
+    def __init__(self, examples: Path = EXAMPLES) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        from nlu.components.e5_featurizer import embed
+
+        started = time.perf_counter()
+        items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
+        texts = [str(i["text"]) for i in items] + list(SCALE_PHRASES) + list(DONT_KNOW_PHRASES)
+        values = [str(i["value"]) for i in items] + [str(v) for v in SCALE_PHRASES.values()]
+        values += [DONT_KNOW] * len(DONT_KNOW_PHRASES)
+        for point in DEFAULT_SCALE.points:
+            texts += [point.label.sv, point.label.en]
+            values += [str(point.value)] * 2
+        self._embed = embed
+        self._model = LogisticRegression(C=10, max_iter=2000).fit(embed(texts), values)
+        log.info("scale reader trained on %d examples in %.1f s", len(texts),
+                 time.perf_counter() - started)
+
+    @classmethod
+    def shared(cls, examples: Path = EXAMPLES) -> "ScaleReader":
+        """One reader per process and examples file (training it takes seconds)."""
+        key = str(examples)
+        if key not in _SHARED:
+            _SHARED[key] = cls(examples)
+        return _SHARED[key]
+
+    def _read(self, text: str) -> str | None:
+        probabilities = self._model.predict_proba(self._embed([text]))[0]
+        best = probabilities.argmax()
+        return str(self._model.classes_[best]) if probabilities[best] >= MIN_PROBABILITY else None
+
+    async def read(self, text: str) -> str | None:
+        """A proposed value ("1"-"5" or "dk") to confirm, or None; computed off the loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, self._read, text)
