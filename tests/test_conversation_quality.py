@@ -340,3 +340,13 @@ async def test_scale_reader_proposes_a_value_for_unlisted_wording(client, databa
     replies = await say(client, "u6", "inte det minsta")
     assert types(replies) == ["confirm"]
     assert replies[0]["text"].startswith(("Jag tolkar det som 1", "Jag tolkar det som 2"))
+
+
+async def test_a_comment_read_as_an_answer_is_kept_when_the_reading_is_wrong(client, database_url):
+    await advance_to(client, "u7", "lyssnar", IFO)
+    comment = "de lyssnar typ aldrig på mig när jag ringer"
+    replies = await say(client, "u7", comment)
+    if types(replies) == ["confirm"]:  # read as a value: saying no keeps it as a comment
+        await say(client, "u7", "nej")
+    rows = await exported(database_url)
+    assert [r["answer_text"] for r in rows if r["question_id"] == "comment"] == [comment]

@@ -107,6 +107,7 @@ async def test_scale_question_shows_five_points_and_dont_know(client):
         ("4.", "4"), ("jag säger 4", "4"), ("stämmer ganska bra", "4"), ("ganska bra", "4"),
         ("inte alls", "1"), ("Stämmer helt och hållet!", "5"), ("delvis", "3"),
         ("Vet inte", "dk"), ("vet ej", "dk"), ("ingen aning", "dk"), ("Mostly true", "4"),
+        ("4 av 5", "4"), ("2/5", "2"), ("en trea", "3"),
     ],
 )
 async def test_typed_scale_answers(client, database_url, typed, value):

@@ -72,6 +72,9 @@ def map_scale(text: str, scale: Scale) -> str | None:
     top = len(scale.points)
     if scale.dont_know and norm in {normalize(p) for p in DONT_KNOW_PHRASES}:
         return DONT_KNOW
+    out_of = re.search(r"(?<!\d)(\d{1,2}) ?(?:av|utav|of|/) ?(\d{1,2})(?!\d)", text.lower())
+    if out_of and int(out_of.group(2)) == top and 1 <= int(out_of.group(1)) <= top:
+        return str(int(out_of.group(1)))  # "4 av 5", "4/5"
     digits = set(re.findall(r"(?<!\d)(\d{1,2})(?!\d)", norm))
     if digits:
         in_range = {d for d in digits if 1 <= int(d) <= top}

@@ -32,7 +32,7 @@ from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition, Question, QuestionType
 from bot.engine.prompts import Reply
 from bot.engine.redact import redact
-from bot.engine.scale_reader import ScaleReader, may_read
+from bot.engine.scale_reader import ScaleReader, min_probability
 from bot.engine.texts import text as bot_text
 from storage import answers as answer_store
 from storage import conversations as conversation_store
@@ -306,6 +306,10 @@ class _Turn:
             if yes_no == "ja":
                 return await self._store(question, pending["value"], pending.get("text"))
             if yes_no == "nej":
+                if pending.get("comment"):  # it was a comment after all: keep the words
+                    await conversation_store.add_comment(
+                        self.session, self.conversation.id, question.id, pending["text"]
+                    )
                 return [Reply(bot_text(self.lang, "confirm_rejected"), "info"),
                         self._ask(question)]
             return None  # perhaps a new answer: handled as one
@@ -393,7 +397,7 @@ class _Turn:
             return await self._store(question, value, self.text)
         guess = await self._likely_answer(question)
         if guess is not None:
-            return self._confirm(question, guess)
+            return await self._confirm(question, guess)
         if question.type == QuestionType.yesno:
             value = await self._yes_or_no()
             if value is not None:
@@ -426,9 +430,9 @@ class _Turn:
         """An answer that needs the person's confirmation before it is stored."""
         if question.type == QuestionType.scale:
             guess = mapping.interpret_scale(self.text)
-            if guess is None and self.engine.scale_reader is not None and \
-                    may_read(self.text, *await self.nlu.intent()):
-                guess = await self.engine.scale_reader.read(self.text)
+            least = min_probability(self.text, *await self.nlu.intent())
+            if guess is None and self.engine.scale_reader is not None and least is not None:
+                guess = await self.engine.scale_reader.read(self.text, least)
             scale = prompts.scale_of(self.definition, question)
             if guess is None or (guess == mapping.DONT_KNOW and not scale.dont_know):
                 return None
@@ -440,9 +444,13 @@ class _Turn:
             return mapping.guess_choice(self.text, question)
         return None
 
-    def _confirm(self, question: Question, value: str) -> list[Reply]:
-        self.changes["pending"] = {"kind": "confirm", "question": question.id, "value": value,
-                                   "text": self.text}
+    async def _confirm(self, question: Question, value: str) -> list[Reply]:
+        intent, confidence = await self.nlu.intent()
+        self.changes["pending"] = {
+            "kind": "confirm", "question": question.id, "value": value, "text": self.text,
+            # words the model took for a comment: kept as one if the reading is wrong
+            "comment": intent == "feedback" and confidence >= steering.STEERING_CONFIDENCE,
+        }
         label = prompts.label_of(self.definition, question, value, self.lang)
         if question.type == QuestionType.scale:
             number, _, words = label.partition(" ")

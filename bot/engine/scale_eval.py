@@ -15,7 +15,7 @@ import yaml
 from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
 from bot.engine.definitions import DEFAULT_SCALE
 from bot.engine.redact import redact
-from bot.engine.scale_reader import may_read
+from bot.engine.scale_reader import min_probability
 from bot.engine.steering import STEERING_CONFIDENCE
 
 
@@ -46,8 +46,9 @@ async def scale_value(text: str, parse=None, reader=None) -> str | None:
         return value
     intent = (await parse(clean)).get("intent") or {}
     name, confidence = intent.get("name"), intent.get("confidence") or 0
-    if reader is not None and may_read(clean, name, confidence):
-        value = await reader.read(clean)
+    least = min_probability(clean, name, confidence)
+    if reader is not None and least is not None:
+        value = await reader.read(clean, least)
     if value is None and name == "dont_know" and confidence >= STEERING_CONFIDENCE:
         value = DONT_KNOW
     return value

@@ -24,18 +24,25 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 MIN_PROBABILITY = 0.3
+FEEDBACK_MIN_PROBABILITY = 0.6
 _SHARED: dict[str, "ScaleReader"] = {}
 
 
-def may_read(text: str, intent: str | None, confidence: float) -> bool:
-    """Whether the reader may propose a value: not for digits the rules could not place
-    ("7", "1 2 3"), and not when the model hears a request or nonsense instead."""
+def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
+    """How sure the reader must be to propose a value, or None when it may not read at all:
+    not for digits the rules could not place ("7", "1 2 3"), nor when the model hears a
+    request or nonsense. A comment about the staff ("de lyssnar aldrig") may well be the
+    answer, so the reader may propose one, but only when it is quite sure."""
     from bot.engine.steering import STEERING_CONFIDENCE, STEERING_INTENTS
 
     if re.search(r"\d", text):
-        return False
-    return not (intent in STEERING_INTENTS | {"out_of_scope"}
-                and confidence >= STEERING_CONFIDENCE)
+        return None
+    if confidence >= STEERING_CONFIDENCE:
+        if intent == "feedback":
+            return FEEDBACK_MIN_PROBABILITY
+        if intent in STEERING_INTENTS | {"out_of_scope"}:
+            return None
+    return MIN_PROBABILITY
 
 
 class ScaleReader:
@@ -65,11 +72,12 @@ class ScaleReader:
             _SHARED[key] = cls(examples)
         return _SHARED[key]
 
-    def _read(self, text: str) -> str | None:
+    def _read(self, text: str, least: float) -> str | None:
         probabilities = self._model.predict_proba(self._embed([text]))[0]
         best = probabilities.argmax()
-        return str(self._model.classes_[best]) if probabilities[best] >= MIN_PROBABILITY else None
+        return str(self._model.classes_[best]) if probabilities[best] >= least else None
 
-    async def read(self, text: str) -> str | None:
-        """A proposed value ("1"-"5" or "dk") to confirm, or None; computed off the loop."""
-        return await asyncio.get_running_loop().run_in_executor(None, self._read, text)
+    async def read(self, text: str, least: float = MIN_PROBABILITY) -> str | None:
+        """A proposed value ("1"-"5" or "dk") to confirm, or None when the most likely value
+        is less probable than `least`; computed off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, self._read, text, least)

@@ -1,0 +1,43 @@
+"""The data behind the NLU: enough examples, and held-out sets that are never trained on."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.engine.answers import normalize
+from nlu.evaluate import load_examples
+
+NLU = PROJECT_ROOT / "nlu"
+CONTRACT_INTENTS = {"greet", "goodbye", "affirm", "deny", "stop", "skip", "dont_know", "clarify",
+                    "back", "human", "privacy", "crisis", "feedback"}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^\w]", "", normalize(text))
+
+
+def test_every_contract_intent_has_at_least_60_examples():
+    counts = Counter(intent for _t, intent in load_examples([NLU / "data"]))
+    assert CONTRACT_INTENTS <= set(counts)
+    assert all(counts[i] >= 60 for i in CONTRACT_INTENTS), counts
+    assert counts["crisis"] >= 120
+
+
+def test_held_out_intents_are_never_in_the_training_data():
+    trained = {_key(t) for t, _i in load_examples([NLU / "data"])}
+    overlap = [t for t, _i in load_examples([NLU / "heldout" / "nlu_heldout.yml"])
+               if _key(t) in trained]
+    assert not overlap
+
+
+def test_held_out_scale_answers_are_never_in_the_scale_examples():
+    def texts(path):
+        return [str(a["text"]) for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
+
+    trained = {_key(t) for t in texts(NLU / "scale" / "examples.yml") if _key(t)}
+    overlap = [t for t in texts(NLU / "heldout" / "scale_answers.yml") if _key(t) in trained]
+    assert not overlap
