@@ -144,6 +144,9 @@ def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
                   f"crisis recall {result.recall('crisis'):.3f} (target >= 0.98)")
             for text, gold, predicted in result.errors:
                 print(f"  miss: {text!r}: {gold} -> {predicted}")
+            recall, alarms, others = asyncio.run(_safety_net(interpreter.parse, examples))
+            print(f"crisis recall with the rule safety net (what the bot does): {recall:.3f}; "
+                  f"false alarms {alarms} of {others} other messages")
             print()
         if args.scale != "-":
             from bot.engine.scale_reader import ScaleReader
@@ -156,6 +159,20 @@ def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         interpreter.close()
     return 0
+
+
+async def _safety_net(parse, examples) -> tuple[float, int, int]:
+    """Crisis recall of rules + model together, as a turn checks, and its false alarms."""
+    from bot.engine import safety
+
+    found = crises = alarms = others = 0
+    for text, intent in examples:
+        hit = safety.rule_risk(text) is not None or safety.model_risk(await parse(text))
+        if intent == "crisis":
+            crises, found = crises + 1, found + hit
+        else:
+            others, alarms = others + 1, alarms + hit
+    return (found / crises if crises else 0.0), alarms, others
 
 
 def _day(text: str) -> date:
