@@ -5,6 +5,7 @@
     brukarrost migrate
     brukarrost consultations check
     brukarrost nlu evaluate [--folds K] [--heldout FILE] [--scale FILE]
+    brukarrost indicators --consultation ID [--format csv|json] [--out FILE] [--unit ID] ...
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
@@ -107,6 +108,57 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     web.run_app(app, host=host, port=port, print=lambda _: log.info(
         "Brukarröst is listening on http://%s:%s", host, port
     ))
+    return 0
+
+
+def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from bot.analytics import indicators
+    from bot.engine.definitions import DefinitionError, load_directory
+    from storage.db import create_engine, migrate, session_factory
+
+    try:
+        definitions = load_directory(settings.consultations_dir)
+    except DefinitionError as exc:
+        return _fail(str(exc))
+    if args.consultation not in definitions:
+        return _fail(f"there is no consultation called {args.consultation!r}.")
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        return _fail("--from is after --to.")
+
+    async def run() -> list[dict]:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await indicators.compute(
+                session_factory(engine), definitions[args.consultation], settings.min_group_size,
+                unit_id=args.unit, date_from=args.date_from, date_to=args.date_to,
+            )
+        finally:
+            await engine.dispose()
+
+    rows = asyncio.run(run())
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(rows, out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        else:
+            columns = ["question_id", "dimension", "group", "suppressed", "n", "dont_know",
+                       "share_positive", "share_dont_know", "mean", "distribution"]
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                distribution = row["distribution"]
+                writer.writerow({**row, "suppressed": str(row["suppressed"]).lower(),
+                                 "distribution": ";".join(f"{k}:{v}" for k, v in
+                                                          distribution.items())
+                                 if distribution else ""})
+    finally:
+        if args.out:
+            out.close()
     return 0
 
 
@@ -248,6 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_nlu_evaluate)
 
     from bot.analytics.export import FORMATS
+
+    ind = commands.add_parser(
+        "indicators", help="share positive, mean and distribution per question and group"
+    )
+    ind.add_argument("--consultation", required=True)
+    ind.add_argument("--format", choices=("csv", "json"), default="csv")
+    ind.add_argument("--out", help="a file (default: standard output)")
+    ind.add_argument("--unit")
+    ind.add_argument("--from", dest="date_from", type=_day)
+    ind.add_argument("--to", dest="date_to", type=_day)
+    ind.set_defaults(func=cmd_indicators)
 
     exp = commands.add_parser("export", help="export answers, one row per answer")
     exp.add_argument("--consultation", required=True)

@@ -36,6 +36,8 @@ class Settings:
     nlu_config: Path = field(default=PROJECT_ROOT / "config.yml")
     nlu_data_dir: Path = field(default=PROJECT_ROOT / "nlu" / "data")
     max_body_bytes: int = 64 * 1024
+    # figures based on fewer people than this are suppressed everywhere
+    min_group_size: int = 5
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -63,6 +65,9 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
     load_dotenv(env_file or PROJECT_ROOT / ".env", override=False)
     var_dir = PROJECT_ROOT / "var"
     default_db = f"sqlite+aiosqlite:///{var_dir / 'brukarrost.sqlite3'}"
+    min_group_text = os.environ.get("MIN_GROUP_SIZE", "5")
+    if not min_group_text.isdigit() or int(min_group_text) < 1:
+        raise SystemExit(f"MIN_GROUP_SIZE must be a whole number of at least 1, not {min_group_text!r}")
     port_text = os.environ.get("BRUKARROST_PORT", "5005")
     try:
         port = int(port_text)
@@ -82,5 +87,6 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         ),
         units_file=Path(os.environ.get("BRUKARROST_UNITS_FILE", PROJECT_ROOT / "units.yml")),
         socialjour_phone=os.environ.get("BRUKARROST_SOCIALJOUR_PHONE", "").strip(),
+        min_group_size=int(min_group_text),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
     )
