@@ -6,6 +6,8 @@
     brukarrost consultations check
     brukarrost nlu evaluate [--folds K] [--heldout FILE] [--scale FILE]
     brukarrost indicators --consultation ID [--format csv|json] [--out FILE] [--unit ID] ...
+    brukarrost offered --consultation ID --unit ID --from D --to D --count N
+    brukarrost response-rate --consultation ID [--from D] [--to D] [--format csv|json]
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
@@ -162,6 +164,80 @@ def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_catalog(settings: Settings, work):
+    """Run `work(sessions)` with the database migrated and consultations and units registered."""
+    from bot.engine.catalog import Catalog
+    from storage.db import create_engine, migrate, session_factory
+
+    async def run():
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            sessions = session_factory(engine)
+            async with sessions() as session, session.begin():
+                catalog = await Catalog.load(session, settings.consultations_dir,
+                                             settings.units_file)
+            return await work(sessions, catalog)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_offered(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import response as response_store
+
+    if args.count < 0:
+        return _fail("--count must be 0 or more.")
+    if args.date_from > args.date_to:
+        return _fail("--from is after --to.")
+    problem = _check_definitions(settings)
+    if problem:
+        return _fail(problem)
+
+    async def work(sessions, catalog) -> int:
+        if args.consultation not in catalog:
+            return _fail(f"there is no consultation called {args.consultation!r}.")
+        if args.unit not in catalog.units:
+            return _fail(f"there is no unit called {args.unit!r} in {settings.units_file.name}.")
+        async with sessions() as session, session.begin():
+            await response_store.set_offered(session, args.consultation, args.unit,
+                                             args.date_from, args.date_to, args.count)
+        print(f"Offered {args.count} in {args.unit}, {args.date_from} to {args.date_to}.")
+        return 0
+
+    return _with_catalog(settings, work)
+
+
+def cmd_response_rate(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from bot.analytics import response
+
+    problem = _check_definitions(settings)
+    if problem:
+        return _fail(problem)
+
+    async def work(sessions, catalog):
+        if args.consultation not in catalog:
+            return None
+        return await response.compute(sessions, args.consultation, settings.min_group_size,
+                                      args.date_from, args.date_to)
+
+    rows = _with_catalog(settings, work)
+    if rows is None:
+        return _fail(f"there is no consultation called {args.consultation!r}.")
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "suppressed": str(row["suppressed"]).lower()})
+    return 0
+
+
 def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from bot.engine.scale_eval import evaluate_scale
     from nlu import evaluate
@@ -311,6 +387,21 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--from", dest="date_from", type=_day)
     ind.add_argument("--to", dest="date_to", type=_day)
     ind.set_defaults(func=cmd_indicators)
+
+    off = commands.add_parser("offered", help="record how many were offered a consultation")
+    off.add_argument("--consultation", required=True)
+    off.add_argument("--unit", required=True)
+    off.add_argument("--from", dest="date_from", type=_day, required=True)
+    off.add_argument("--to", dest="date_to", type=_day, required=True)
+    off.add_argument("--count", type=int, required=True)
+    off.set_defaults(func=cmd_offered)
+
+    rate = commands.add_parser("response-rate", help="offered, started, completed per unit")
+    rate.add_argument("--consultation", required=True)
+    rate.add_argument("--format", choices=("csv", "json"), default="csv")
+    rate.add_argument("--from", dest="date_from", type=_day)
+    rate.add_argument("--to", dest="date_to", type=_day)
+    rate.set_defaults(func=cmd_response_rate)
 
     exp = commands.add_parser("export", help="export answers, one row per answer")
     exp.add_argument("--consultation", required=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -139,6 +140,25 @@ class Comment(Base):
     )
     question_id = Column(String(64), nullable=True)  # the question being asked then
     text = Column(Text, nullable=True)  # redacted
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OfferedCount(Base):
+    """How many brukare staff offered a consultation to, per unit and period (for the
+    response rate, as the yearly survey reports it). Setting it again replaces it."""
+
+    __tablename__ = "offered_counts"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "unit_id", "period_start", "period_end",
+                         name="uq_offered_counts_period"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    consultation_id = Column(ForeignKey("consultations.id"), nullable=False, index=True)
+    unit_id = Column(ForeignKey("units.id"), nullable=False)
+    period_start = Column(Date, nullable=False)
+    period_end = Column(Date, nullable=False)
+    offered = Column(Integer, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
