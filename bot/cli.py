@@ -43,6 +43,21 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _with_database(settings: Settings, work):
+    """Run `await work(sessions)` on the migrated database, then close it."""
+    from storage.db import create_engine, migrate, session_factory
+
+    async def run():
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await work(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from nlu.train import train
 
@@ -75,16 +90,10 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.db import create_engine, migrate
+    async def nothing(_sessions) -> None:
+        return None
 
-    async def run() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(run())
+    _with_database(settings, nothing)
     print("The database is up to date.")
     return 0
 
@@ -119,7 +128,6 @@ def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.analytics import indicators
     from bot.engine.definitions import DefinitionError, load_directory
-    from storage.db import create_engine, migrate, session_factory
 
     try:
         definitions = load_directory(settings.consultations_dir)
@@ -130,18 +138,13 @@ def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return _fail("--from is after --to.")
 
-    async def run() -> list[dict]:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate(engine)
-            return await indicators.compute(
-                session_factory(engine), definitions[args.consultation], settings.min_group_size,
-                unit_id=args.unit, date_from=args.date_from, date_to=args.date_to,
-            )
-        finally:
-            await engine.dispose()
+    async def work(sessions) -> list[dict]:
+        return await indicators.compute(
+            sessions, definitions[args.consultation], settings.min_group_size,
+            unit_id=args.unit, date_from=args.date_from, date_to=args.date_to,
+        )
 
-    rows = asyncio.run(run())
+    rows = _with_database(settings, work)
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         if args.format == "json":
@@ -165,23 +168,15 @@ def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _with_catalog(settings: Settings, work):
-    """Run `work(sessions)` with the database migrated and consultations and units registered."""
+    """Run `await work(sessions, catalog)` with consultations and units registered."""
     from bot.engine.catalog import Catalog
-    from storage.db import create_engine, migrate, session_factory
 
-    async def run():
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate(engine)
-            sessions = session_factory(engine)
-            async with sessions() as session, session.begin():
-                catalog = await Catalog.load(session, settings.consultations_dir,
-                                             settings.units_file)
-            return await work(sessions, catalog)
-        finally:
-            await engine.dispose()
+    async def registered(sessions):
+        async with sessions() as session, session.begin():
+            catalog = await Catalog.load(session, settings.consultations_dir, settings.units_file)
+        return await work(sessions, catalog)
 
-    return asyncio.run(run())
+    return _with_database(settings, registered)
 
 
 def cmd_offered(settings: Settings, args: argparse.Namespace) -> int:
@@ -312,30 +307,23 @@ def _day(text: str) -> date:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.analytics import export
-    from storage.db import create_engine, migrate, session_factory
     from storage.models import Consultation
 
-    async def run() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate(engine)
-            sessions = session_factory(engine)
-            async with sessions() as session:
-                if await session.get(Consultation, args.consultation) is None:
-                    return _fail(f"there is no consultation called {args.consultation!r}.")
-            source = export.rows(
-                sessions, args.consultation, unit_id=args.unit,
-                date_from=args.date_from, date_to=args.date_to,
-            )
-            count = await export.write(Path(args.out), args.format, source)
-        finally:
-            await engine.dispose()
+    async def work(sessions) -> int:
+        async with sessions() as session:
+            if await session.get(Consultation, args.consultation) is None:
+                return _fail(f"there is no consultation called {args.consultation!r}.")
+        source = export.rows(
+            sessions, args.consultation, unit_id=args.unit,
+            date_from=args.date_from, date_to=args.date_to,
+        )
+        count = await export.write(Path(args.out), args.format, source)
         print(f"Wrote {count} answers to {args.out}")
         return 0
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return _fail("--from is after --to.")
-    return asyncio.run(run())
+    return _with_database(settings, work)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,16 +44,6 @@ async def save(
     return answer
 
 
-async def for_conversation(session: AsyncSession, conversation_id: str) -> list[Answer]:
-    return list(
-        (
-            await session.execute(
-                select(Answer).where(Answer.conversation_id == conversation_id).order_by(Answer.id)
-            )
-        ).scalars()
-    )
-
-
 async def values(session: AsyncSession, conversation_id: str) -> dict[str, str | None]:
     """question id -> stored value, for skip logic and going back."""
     result = await session.execute(

@@ -77,18 +77,6 @@ async def add_flag(session: AsyncSession, conversation_id: str, kind: str) -> No
     session.add(Flag(conversation_id=conversation_id, kind=kind, status="new"))
 
 
-async def messages(session: AsyncSession, conversation_id: str) -> list[Message]:
-    return list(
-        (
-            await session.execute(
-                select(Message)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(Message.id)
-            )
-        ).scalars()
-    )
-
-
 async def add_comment(
     session: AsyncSession, conversation_id: str, question_id: str | None, text: str
 ) -> None:

@@ -374,8 +374,8 @@ class _Turn:
             self._given = await answer_store.values(self.session, self.conversation.id)
         return self._given
 
-    def _ask(self, question: Question, prefix: str = "") -> Reply:
-        return prompts.ask(self.definition, question, self.lang, self._given or {}, prefix)
+    def _ask(self, question: Question) -> Reply:
+        return prompts.ask(self.definition, question, self.lang, self._given or {})
 
     async def _active(self, question: Question) -> list[Reply]:
         await self._answers()

@@ -121,11 +121,11 @@ def yes_no(lang: str) -> list[dict[str, str]]:
 
 
 def ask(definition: Definition, question: Question, lang: str,
-        given: dict[str, str | None], prefix: str = "") -> Reply:
+        given: dict[str, str | None]) -> Reply:
     step, of = progress(definition, question, given)
     head = bot_text(lang, "progress", step=step, of=of)
     return Reply(
-        " ".join(filter(None, [prefix, head, localized(question.text, lang)])),
+        f"{head} {localized(question.text, lang)}",
         question.type.value,
         buttons=buttons(definition, question, lang),
         question_id=question.id,
