@@ -24,6 +24,7 @@ run: train
 
 # The model is trained at most once here; the tests load it once per session.
 test: train
+	scripts/ensure-browser-tools
 	$(BIN)/python -m pytest
 
 bench: train
@@ -40,4 +41,4 @@ check: install
 	$(BIN)/brukarrost consultations check
 
 clean:
-	rm -rf $(VENV) models var .pytest_cache
+	rm -rf $(VENV) models var .pytest_cache .tools

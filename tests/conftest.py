@@ -101,3 +101,19 @@ def make_client(aiohttp_client, interpreter):
 @pytest.fixture
 async def client(make_client, settings):
     return await make_client(settings)
+
+
+@pytest.fixture
+async def browser():
+    """A headless Debian chromium (one per test; it starts in about a second)."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
