@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
@@ -27,17 +28,23 @@ def test_every_contract_intent_has_at_least_60_examples():
     assert counts["crisis"] >= 120
 
 
-def test_held_out_intents_are_never_in_the_training_data():
+@pytest.mark.parametrize("evaluated", ["heldout/nlu_heldout.yml", "dev/nlu_dev.yml"])
+def test_held_out_and_dev_intents_are_never_in_the_training_data(evaluated):
     trained = {_key(t) for t, _i in load_examples([NLU / "data"])}
-    overlap = [t for t, _i in load_examples([NLU / "heldout" / "nlu_heldout.yml"])
-               if _key(t) in trained]
+    overlap = [t for t, _i in load_examples([NLU / evaluated]) if _key(t) in trained]
     assert not overlap
 
 
-def test_held_out_scale_answers_are_never_in_the_scale_examples():
-    def texts(path):
-        return [str(a["text"]) for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
+def test_held_out_intents_are_not_in_the_dev_set():
+    dev = {_key(t) for t, _i in load_examples([NLU / "dev" / "nlu_dev.yml"])}
+    assert not [t for t, _i in load_examples([NLU / "heldout" / "nlu_heldout.yml"]) if _key(t) in dev]
 
-    trained = {_key(t) for t in texts(NLU / "scale" / "examples.yml") if _key(t)}
-    overlap = [t for t in texts(NLU / "heldout" / "scale_answers.yml") if _key(t) in trained]
-    assert not overlap
+
+def _scale_texts(path):
+    return [str(a["text"]) for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
+
+
+@pytest.mark.parametrize("evaluated", ["heldout/scale_answers.yml", "dev/scale_dev.yml"])
+def test_held_out_and_dev_scale_answers_are_never_in_the_scale_examples(evaluated):
+    trained = {_key(t) for t in _scale_texts(NLU / "scale" / "examples.yml") if _key(t)}
+    assert not [t for t in _scale_texts(NLU / evaluated) if _key(t) in trained]
