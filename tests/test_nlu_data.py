@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.engine.answers import normalize
+from bot.engine.answers import SCALE_PHRASES, normalize
 from nlu.evaluate import load_examples
 
 NLU = PROJECT_ROOT / "nlu"
@@ -48,3 +48,10 @@ def _scale_texts(path):
 def test_held_out_and_dev_scale_answers_are_never_in_the_scale_examples(evaluated):
     trained = {_key(t) for t in _scale_texts(NLU / "scale" / "examples.yml") if _key(t)}
     assert not [t for t in _scale_texts(NLU / evaluated) if _key(t) in trained]
+
+
+def test_held_out_scale_answers_are_not_in_the_phrase_list():
+    """The scale reader trains on the phrase list too, so it counts as training data
+    (the development set may overlap: it is there to be tuned on)."""
+    phrases = {_key(p) for p in SCALE_PHRASES}
+    assert not [t for t in _scale_texts(NLU / "heldout" / "scale_answers.yml") if _key(t) in phrases]

@@ -194,7 +194,8 @@ SCALE_PHRASES: dict[str, int] = {
     "not at all": 1, "never": 1, "strongly disagree": 1, "very bad": 1, "terrible": 1,
     "definitely not": 1, "absolutely not": 1, "no way": 1, "helt fel": 1,
     "aldrig nagonsin": 1, "uselt": 1, "totally disagree": 1, "inte alls bra": 1,
-    "noll": 1, "0": 1,
+    "noll": 1, "0": 1, "urdaligt": 1, "valdigt daligt": 1, "inte pa nagot satt": 1, "inte ens lite": 1, "not once": 1,
+    "not even a little": 1, "not in any way": 1, "inte en enda gang": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -202,7 +203,9 @@ SCALE_PHRASES: dict[str, int] = {
     "no": 2, "not really": 2, "not much": 2, "bad": 2, "rarely": 2, "disagree": 2,
     "not so good": 2, "not very": 2, "mostly not": 2, "seldom": 2,
     "inte sa mycket bra": 2, "oftast inte": 2, "inte sa ofta": 2, "inte speciellt": 2,
-    "inte sarskilt bra": 2, "hardly ever": 2,
+    "inte sarskilt bra": 2, "hardly ever": 2, "nope": 2, "nix": 2, "under medel": 2,
+    "mer nej an ja": 2, "more no than yes": 2, "not very well": 2, "below average": 2,
+    "inte riktigt bra": 2, "inte jattebra": 2, "not that good": 2,
     # 3: partly
     "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
     "ibland": 3, "mitt emellan": 3, "mittemellan": 3, "lagom": 3, "okej": 3, "ok": 3,
@@ -210,20 +213,33 @@ SCALE_PHRASES: dict[str, int] = {
     "both": 3, "sometimes": 3, "partly": 3, "kind of": 3, "sort of": 3, "somewhat": 3,
     "half": 3, "so so": 3, "in between": 3, "meh": 3, "bade och": 3, "halvbra": 3,
     "ibland ja ibland nej": 3, "50 50": 3, "fifty fifty": 3, "neutral": 3, "half and half": 3,
+    "varken bra eller daligt": 3, "neither agree nor disagree": 3, "da och da": 3,
+    "on and off": 3, "now and then": 3, "neither good nor bad": 3, "medel": 3, "average": 3,
     # 4: mostly
     "ja": 4, "ganska bra": 4, "bra": 4, "oftast": 4, "for det mesta": 4, "mestadels": 4,
     "ratt bra": 4, "mest": 4, "ofta": 4, "ganska": 4, "japp": 4, "jo": 4,
     "yes": 4, "mostly": 4, "good": 4, "often": 4, "agree": 4, "pretty good": 4,
     "yeah": 4, "usually": 4, "quite good": 4, "ja men inte alltid": 4, "nastan alltid": 4,
-    "almost always": 4,
+    "almost always": 4, "inte daligt": 4, "inte illa": 4, "not bad": 4, "inte perfekt": 4,
+    "not perfect": 4, "mer ja an nej": 4, "more yes than no": 4, "over medel": 4,
     # 5: completely
     "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
-    "jattebra": 5, "jatte bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
+    "jattebra": 5, "jatte bra": 5, "valdigt bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
     "verkligen": 5, "ja verkligen": 5, "super": 5, "superbra": 5, "helt klart": 5,
     "javisst": 5, "definitivt": 5, "utmarkt": 5, "kanon": 5, "asbra": 5, "grymt": 5,
     "always": 5, "totally": 5, "completely": 5, "absolutely": 5, "very good": 5,
     "strongly agree": 5, "totally agree": 5, "definitely": 5, "excellent": 5, "great": 5,
     "fully": 5, "perfect": 5, "precis": 5, "100": 5, "10 av 10": 5, "sjalvklart": 5,
+    "of course": 5, "very much so": 5, "couldnt agree more": 5, "could not agree more": 5,
+}
+# Phrases that say how much rather than which way when another phrase gives the direction:
+# "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.
+DEGREES = {
+    "mostly": "mild", "mest": "mild", "for det mesta": "mild", "mestadels": "mild",
+    "oftast": "mild", "ganska": "mild", "somewhat": "mild", "usually": "mild", "ofta": "mild",
+    "often": "mild", "helt": "strong", "completely": "strong", "totally": "strong",
+    "verkligen": "strong", "fully": "strong", "absolut": "strong", "definitely": "strong",
+    "alltid": "strong", "always": "strong", "absolutely": "strong",
 }
 FILLERS = {
     "typ", "asså", "assa", "alltså", "altsa", "liksom", "ba", "bara", "det", "den", "de",
@@ -232,7 +248,7 @@ FILLERS = {
     "hmm", "hm", "eh", "mmm", "tja", "nja", "faktiskt", "ehh", "om", "sanningen", "ska",
     "sagas", "mig", "mej", "for", "pa", "personalen", "handlaggaren", "they", "the", "staff",
     "yes", "a", "bit", "lite", "mycket", "och", "gor", "dom", "dem", "oss", "hon", "han",
-    "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so",
+    "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so", "but",
 }
 # common misspellings of scale words, read as the word they stand for
 ALIASES = {"int": "inte", "inge": "inte", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",
@@ -272,13 +288,17 @@ def interpret_scale(text: str) -> str | None:
         return DONT_KNOW
     tokens = [_correct(t) for t in norm.replace("-", " ").split()]
     values: list[int] = []
+    degrees: list[str] = []
     index = 0
     while index < len(tokens):
         for size in range(min(_LONGEST, len(tokens) - index), 0, -1):
             phrase = " ".join(tokens[index:index + size])
             if phrase in SCALE_PHRASES and not (size == 1 and phrase in _FILLER_PHRASES
                                                  and len(tokens) > 1):
-                values.append(SCALE_PHRASES[phrase])
+                if phrase in DEGREES and len(tokens) > size:
+                    degrees.append(phrase)
+                else:
+                    values.append(SCALE_PHRASES[phrase])
                 index += size
                 break
         else:
@@ -288,12 +308,17 @@ def interpret_scale(text: str) -> str | None:
             return None
     values += sorted(emoji_values)
     if not values:
+        values = [SCALE_PHRASES[d] for d in degrees]  # "mostly", "helt": a degree alone
+        degrees = []
+    if not values:
         return None
+    strong = any(DEGREES[d] == "strong" for d in degrees)
     if all(v <= 2 for v in values):
-        return str(min(values))
+        return "1" if strong else str(min(values))
     if all(v >= 4 for v in values):
-        return str(max(values))
-    return "3" if all(v == 3 for v in values) else None
+        return "5" if strong else str(max(values))
+    # "lite ja lite nej", "bra och dåligt": leaning both ways is the middle (confirmed later)
+    return "3" if all(v == 3 for v in values) or (min(values) <= 2 and max(values) >= 4) else None
 
 
 _LONGEST = max(len(p.split()) for p in SCALE_PHRASES)

@@ -2,7 +2,7 @@
 
 When neither the rules (digits, labels) nor the phrase list of answers.py can read a typed
 answer ("lägsta betyget", "de bryr sig inte"), a small logistic-regression head over
-multilingual-e5 embeddings proposes a value. The engine never stores it silently: it asks
+character n-grams and multilingual-e5 embeddings proposes a value. The engine never stores it silently: it asks
 the person to confirm. Trained at start-up (about two seconds) from nlu/scale/examples.yml,
 the phrase list and the scale labels; the held-out set is never used here.
 """
@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 MIN_PROBABILITY = 0.3
-FEEDBACK_MIN_PROBABILITY = 0.6
+FEEDBACK_MIN_PROBABILITY = 0.8
+# Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
+EMBEDDING_WEIGHT = 2.0
 _SHARED: dict[str, "ScaleReader"] = {}
 
 
@@ -50,6 +52,7 @@ class ScaleReader:
         from sklearn.linear_model import LogisticRegression
 
         from nlu.components.e5_featurizer import embed
+        from nlu.components.text_features import char_vectorizer
 
         started = time.perf_counter()
         items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
@@ -60,7 +63,8 @@ class ScaleReader:
             texts += [point.label.sv, point.label.en]
             values += [str(point.value)] * 2
         self._embed = embed
-        self._model = LogisticRegression(C=10, max_iter=2000).fit(embed(texts), values)
+        self._vectorizer = char_vectorizer().fit(texts)
+        self._model = LogisticRegression(C=10, max_iter=3000).fit(self._features(texts), values)
         log.info("scale reader trained on %d examples in %.1f s", len(texts),
                  time.perf_counter() - started)
 
@@ -72,8 +76,13 @@ class ScaleReader:
             _SHARED[key] = cls(examples)
         return _SHARED[key]
 
+    def _features(self, texts: list[str]):
+        from nlu.components.text_features import joined
+
+        return joined(self._vectorizer.transform(texts), self._embed(texts), EMBEDDING_WEIGHT)
+
     def _read(self, text: str, least: float) -> str | None:
-        probabilities = self._model.predict_proba(self._embed([text]))[0]
+        probabilities = self._model.predict_proba(self._features([text]))[0]
         best = probabilities.argmax()
         return str(self._model.classes_[best]) if probabilities[best] >= least else None
 

@@ -14,8 +14,6 @@ The model is our own training output, stored in the Rasa model archive with jobl
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
 import joblib
@@ -28,19 +26,12 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from nlu.components.text_features import char_vectorizer, joined
+
 log = logging.getLogger(__name__)
-
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    return re.sub(r"\s+", " ", text).strip()
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfE5IntentClassifier(IntentClassifier, GraphComponent):
@@ -78,14 +69,12 @@ class TfidfE5IntentClassifier(IntentClassifier, GraphComponent):
             if sentence is None:
                 raise ValueError("TfidfE5IntentClassifier needs E5Featurizer before it")
             dense.append(sentence.features.reshape(-1))
-        return hstack([sparse, csr_matrix(np.vstack(dense) * self.config["embedding_weight"])])
+        return joined(sparse, np.vstack(dense), self.config["embedding_weight"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        self.vectorizer = TfidfVectorizer(
-            analyzer="char_wb", preprocessor=fold, sublinear_tf=True,
-            ngram_range=(self.config["min_ngram"], self.config["max_ngram"]),
-        ).fit([e.get(TEXT) for e in examples])
+        self.vectorizer = char_vectorizer(self.config["min_ngram"], self.config["max_ngram"]).fit(
+            [e.get(TEXT) for e in examples])
         self.classifier = LogisticRegression(C=self.config["C"], max_iter=3000).fit(
             self._features(examples), [e.get(INTENT) for e in examples]
         )
