@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -56,9 +56,16 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _about(conversation_column, condition):
+    """EXISTS a row of another table about this conversation that meets the condition."""
+    return (select(conversation_column)
+            .where(conversation_column == Conversation.id, condition)
+            .correlate(Conversation).exists())
+
+
 def _conditions(f: InboxFilter) -> list:
-    reviewed = exists().where(ConversationReview.conversation_id == Conversation.id,
-                              ConversationReview.reviewed.is_(True))
+    reviewed = _about(ConversationReview.conversation_id,
+                      ConversationReview.reviewed.is_(True))
     found = [Conversation.unit_id.in_(f.unit_ids)]
     simple = {
         Conversation.consultation_id: f.consultation_id,
@@ -77,11 +84,10 @@ def _conditions(f: InboxFilter) -> list:
     if f.reviewed is not None:
         found.append(reviewed if f.reviewed else ~reviewed)
     if f.tag:
-        found.append(exists().where(ConversationTag.conversation_id == Conversation.id,
-                                    ConversationTag.tag == f.tag))
+        found.append(_about(ConversationTag.conversation_id, ConversationTag.tag == f.tag))
     if f.text:
-        found.append(exists().where(Message.conversation_id == Conversation.id,
-                                    Message.text.ilike(_like(f.text), escape="\\")))
+        found.append(_about(Message.conversation_id,
+                            func.lower(Message.text).like(_like(f.text.lower()), escape="\\")))
     return found
 
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.web import csrf, sessions
+from bot.web.errors import PageError
 from bot.web.pages import render
 from bot.web.paths import LOGIN_PATH, is_staff_path
 
@@ -42,7 +43,7 @@ def staff_of(request: web.Request) -> sessions.Staff:
 def require_unit(request: web.Request, unit_id: str | None) -> None:
     """403 unless the logged-in person works in this unit."""
     if unit_id is None or unit_id not in staff_of(request).unit_ids:
-        raise web.HTTPForbidden(reason="Du har inte behörighet till den här enheten.")
+        raise PageError(403, "Du har inte behörighet till den här enheten.")
 
 
 def client_ip(request: web.Request) -> str:
@@ -70,7 +71,7 @@ async def _guard(request: web.Request) -> None:
         target = request.path_qs if request.method == "GET" else "/staff/"
         raise web.HTTPFound(f"{LOGIN_PATH}?next={quote(target, safe='')}")
     if staff.role not in roles:
-        raise web.HTTPForbidden(reason="Din roll har inte tillgång till den här sidan.")
+        raise PageError(403, "Din roll har inte tillgång till den här sidan.")
     if request.method == "POST":
         await csrf.check(request, staff.csrf_token)
 
@@ -94,15 +95,18 @@ async def staff_pages(request: web.Request, handler) -> web.StreamResponse:
     try:
         await _guard(request)
         response = await handler(request)
+    except PageError as exc:
+        response = _error_page(request, exc.status, exc.message)
     except web.HTTPException as exc:
         if exc.status < 400:
             _secure_headers(exc)
             raise
-        response = _error_page(request, exc.status, exc.reason)
+        response = _error_page(request, exc.status, None)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         response = _error_page(request, 500, "Något gick fel hos oss. Försök igen.")
-    _secure_headers(response)
+    if not response.prepared:
+        _secure_headers(response)
     return response
 
 
@@ -110,9 +114,8 @@ TITLES = {403: "Ingen behörighet", 404: "Sidan finns inte", 405: "Det går inte
           429: "För många försök"}
 
 
-def _error_page(request: web.Request, status: int, reason: str) -> web.Response:
+def _error_page(request: web.Request, status: int, message: str | None) -> web.Response:
     title = TITLES.get(status, "Något gick fel")
-    # reasons from aiohttp itself are English; ours are Swedish and shown as they are
-    message = reason if status in (403, 429) or status >= 500 else title + "."
+    message = message or title + "."
     return render(request, "error.html", {"title": title, "message": message, "status": status},
                   status=status)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.appkeys import CATALOG, SESSIONS, SETTINGS
 from bot.engine.definitions import DefinitionError, parse_text
-from bot.web.access import allow, staff_of
+from bot.web.access import PageError, allow, staff_of
 from bot.web.audit_log import log
 from bot.web.pages import render
 from storage import consultations as consultation_store
@@ -132,7 +132,7 @@ def _date(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        raise web.HTTPBadRequest(reason="Skriv datumet som 2026-01-31.") from None
+        raise PageError(400, "Skriv datumet som 2026-01-31.") from None
 
 
 @routes.post("/staff/admin/consultations/{consultation_id}/schedule")
@@ -142,7 +142,7 @@ async def schedule(request: web.Request) -> web.Response:
     form = await request.post()
     opens, closes = _date(str(form.get("opens", ""))), _date(str(form.get("closes", "")))
     if opens and closes and opens > closes:
-        raise web.HTTPBadRequest(reason="Samrådet måste öppna innan det stänger.")
+        raise PageError(400, "Samrådet måste öppna innan det stänger.")
     async with request.app[SESSIONS]() as session, session.begin():
         await schedules.set_schedule(session, consultation_id, opens, closes,
                                      staff_of(request).email)

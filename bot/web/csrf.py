@@ -11,6 +11,8 @@ import secrets
 
 from aiohttp import web
 
+from bot.web.errors import PageError
+
 FIELD = "csrf"
 LOGIN_COOKIE = "brukarrost_login_csrf"
 
@@ -31,4 +33,4 @@ async def check(request: web.Request, expected: str | None) -> None:
     form = await request.post()
     given = form.get(FIELD)
     if not expected or not isinstance(given, str) or not hmac.compare_digest(given, expected):
-        raise web.HTTPForbidden(reason="Formuläret har gått ut. Ladda om sidan och försök igen.")
+        raise PageError(403, "Formuläret har gått ut. Ladda om sidan och försök igen.")

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.analytics import export
 from bot.appkeys import CATALOG, SESSIONS
-from bot.web.access import allow
+from bot.web.access import PageError, allow
 from bot.web.audit_log import log
 from bot.web.csv_stream import stream_csv
 from bot.web.pages import render
@@ -28,7 +28,7 @@ def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        raise web.HTTPBadRequest(reason="Skriv datumet som 2026-01-31.") from None
+        raise PageError(400, "Skriv datumet som 2026-01-31.") from None
 
 
 @routes.get("/staff/export/answers.csv")
@@ -37,7 +37,7 @@ async def export_answers(request: web.Request) -> web.StreamResponse:
     consultation_id = request.query.get("consultation", "")
     unit_id = request.query.get("unit") or None
     if consultation_id not in request.app[CATALOG]:
-        raise web.HTTPBadRequest(reason="Välj ett samråd som finns.")
+        raise PageError(400, "Välj ett samråd som finns.")
     date_from, date_to = _day(request.query.get("from", "")), _day(request.query.get("to", ""))
     async with request.app[SESSIONS]() as session, session.begin():
         await log(session, request, "export", target=consultation_id,

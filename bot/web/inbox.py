@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.appkeys import CATALOG, SESSIONS
-from bot.web.access import allow, staff_of
+from bot.web.access import PageError, allow, staff_of
 from bot.web.pages import PAGE_SIZE, render
 from storage import review
 
@@ -25,7 +25,7 @@ def _day(text: str, field: str) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), time.min, tzinfo=timezone.utc)
     except ValueError:
-        raise web.HTTPBadRequest(reason=f"{field}: skriv datumet som 2026-01-31.") from None
+        raise PageError(400, f"{field}: skriv datumet som 2026-01-31.") from None
 
 
 def _filter(request: web.Request) -> tuple[review.InboxFilter, dict[str, str]]:

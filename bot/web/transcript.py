@@ -8,7 +8,7 @@ import re
 from aiohttp import web
 
 from bot.appkeys import CATALOG, SESSIONS
-from bot.web.access import allow, require_unit, staff_of
+from bot.web.access import PageError, allow, require_unit, staff_of
 from bot.web.audit_log import log
 from bot.web.pages import render
 from storage import review
@@ -77,7 +77,7 @@ async def add_tag(request: web.Request) -> web.Response:
     tag = str(form.get("tag", "")).strip()
     remove = form.get("remove") == "1"
     if not TAG.match(tag):
-        raise web.HTTPBadRequest(reason="En tagg är 1-64 bokstäver, siffror, mellanslag eller -.")
+        raise PageError(400, "En tagg är 1-64 bokstäver, siffror, mellanslag eller -.")
     async with request.app[SESSIONS]() as session, session.begin():
         conversation = await _visible(session, request)
         staff_email = staff_of(request).email
@@ -97,7 +97,7 @@ async def add_note(request: web.Request) -> web.Response:
     form = await request.post()
     text = str(form.get("note", "")).strip()
     if not text or len(text) > MAX_NOTE:
-        raise web.HTTPBadRequest(reason=f"En anteckning är 1-{MAX_NOTE} tecken.")
+        raise PageError(400, f"En anteckning är 1-{MAX_NOTE} tecken.")
     async with request.app[SESSIONS]() as session, session.begin():
         conversation = await _visible(session, request)
         await review.add_note(session, conversation.id, text, staff_of(request).email)
@@ -125,12 +125,12 @@ async def follow_up(request: web.Request) -> web.Response:
     form = await request.post()
     status = str(form.get("status", ""))
     if status not in review.FOLLOW_UP_STATUSES:
-        raise web.HTTPBadRequest(reason="Välj ny, kontaktad eller avslutad.")
+        raise PageError(400, "Välj ny, kontaktad eller avslutad.")
     async with request.app[SESSIONS]() as session, session.begin():
         conversation = await _visible(session, request)
         flags = await review.flags_of(session, conversation.id)
         if not flags:
-            raise web.HTTPBadRequest(reason="Samtalet är inte flaggat.")
+            raise PageError(400, "Samtalet är inte flaggat.")
         for flag in flags:
             await review.set_follow_up(session, flag, status, staff_of(request).email)
         await log(session, request, "follow_up", target=conversation.id, detail=status)
