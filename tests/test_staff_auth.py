@@ -6,7 +6,9 @@ import asyncio
 import io
 from datetime import timedelta
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 
 from bot import cli
 from bot.appkeys import SESSIONS
@@ -70,7 +72,7 @@ async def test_wrong_password_is_refused_and_logged(client):
                                     ("login_failed", "ingen@example.se")]
 
 
-async def test_five_failures_lock_the_account_for_a_while(client):
+async def test_five_failures_lock_the_account_for_a_while(client, monkeypatch):
     await add_user(client, "lars@example.se", "staff", ["barn-och-familj"])
     for _ in range(5):
         await login(client, "lars@example.se", "fel-losenord-xyz", status=401)
@@ -78,9 +80,18 @@ async def test_five_failures_lock_the_account_for_a_while(client):
     assert "Vänta 15 minuter" in await locked.text()
     assert (await _audit(client))[-1] == ("login_blocked", "lars@example.se")
     # the failures age out: 16 minutes later the right password works again
-    async with client.server.app[SESSIONS]() as session, session.begin():
-        await session.execute(update(AuditEntry).values(at=utcnow() - timedelta(minutes=16)))
+    later = utcnow() + timedelta(minutes=16)
+    monkeypatch.setattr("bot.web.auth.utcnow", lambda: later)
     await login(client, "lars@example.se")
+
+
+async def test_the_audit_log_is_append_only_in_the_database(client):
+    await login(client, "nobody@example.se", "fel-losenord-xyz", status=401)
+    for statement in (update(AuditEntry).values(actor="someone else"), delete(AuditEntry)):
+        with pytest.raises(DBAPIError):
+            async with client.server.app[SESSIONS]() as session, session.begin():
+                await session.execute(statement)
+    assert await _audit(client) == [("login_failed", "nobody@example.se")]
 
 
 async def test_logout_ends_the_session_on_the_server(client):

@@ -17,6 +17,22 @@ def _stamp(name='created_at'):
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False)
 
 
+def _append_only(table: str) -> None:
+    """The database itself refuses to change or remove a row of the table."""
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f"""
+            CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION '{table} is append-only'; END $$ LANGUAGE plpgsql""")
+        op.execute(f"""
+            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_append_only()""")
+    else:
+        for event in ('UPDATE', 'DELETE'):
+            op.execute(f"""
+                CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table}
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""")
+
+
 def upgrade() -> None:
     op.create_table(
         'staff_users',
@@ -65,6 +81,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
     )
     op.create_index(op.f('ix_audit_log_at'), 'audit_log', ['at'])
+    _append_only('audit_log')
     op.create_index(op.f('ix_audit_log_action'), 'audit_log', ['action'])
     op.create_table(
         'conversation_reviews',
@@ -124,6 +141,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION audit_log_append_only()")
     for table in ('consultation_schedules', 'follow_up_changes', 'review_notes',
                   'conversation_tags', 'conversation_reviews', 'audit_log', 'staff_sessions',
                   'staff_user_units', 'staff_users'):
