@@ -36,6 +36,7 @@ EXPECTED = {
     ("POST", "/staff/conversations/{conversation_id}/reviewed"): STAFF,
     ("POST", "/staff/conversations/{conversation_id}/follow-up"): STAFF,
     ("GET", "/staff/export"): ANALYST,
+    ("GET", "/staff/aggregates"): ANALYST,
     ("GET", "/staff/export/answers.csv"): ANALYST,
     ("GET", "/staff/admin/audit"): ADMIN,
     ("GET", "/staff/admin/audit.csv"): ADMIN,

@@ -159,7 +159,7 @@ async def test_a_real_crisis_message_reaches_the_queue(client):
 
 async def test_analyst_export_is_logged_and_never_shows_transcripts(client):
     metadata = {"consultation": "brukarundersokning-ifo", "unit": UNIT}
-    await advance_to(client, "analys", "kontakt", metadata)
+    await advance_to(client, "analys", "respekt", metadata)
     await add_user(client, "analytiker@example.se", "analyst")
     await login(client, "analytiker@example.se")
     response = await client.get("/staff/export/answers.csv?consultation=brukarundersokning-ifo"
@@ -168,6 +168,9 @@ async def test_analyst_export_is_logged_and_never_shows_transcripts(client):
     rows = list(csv.DictReader(io.StringIO(await response.text())))
     assert rows and {r["unit_id"] for r in rows} == {UNIT}
     assert (await client.get("/staff/")).status == 403
+    results = await (await client.get("/staff/aggregates?consultation=brukarundersokning-ifo"))\
+        .text()
+    assert "För få svar för att visa" in results and 'id="aggregates"' in results
     await add_user(client, "chef@example.se", "admin")
     await login(client, "chef@example.se")
     audit = await _audit_rows(client)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
@@ -55,7 +57,8 @@ async def create(request: web.Request) -> web.Response:
     problem = _problem(email, role, unit_ids, password, set(request.app[CATALOG].units))
     if problem:
         return await _page(request, problem, status=400)
-    hashed = await request.app.loop.run_in_executor(None, passwords.hash_password, password)
+    hashed = await asyncio.get_running_loop().run_in_executor(
+        None, passwords.hash_password, password)
     try:
         async with request.app[SESSIONS]() as session, session.begin():
             await users.create_user(session, email, hashed, role, unit_ids)
