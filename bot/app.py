@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, nlu_api
+from bot import health, nlu_api, web as staff_web
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
 from bot.channels import rest
 from bot.config import Settings
@@ -57,4 +57,5 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app.add_routes(rest.routes)
     app.add_routes(nlu_api.routes)
     app.add_routes(health.routes)
+    staff_web.setup(app)
     return app

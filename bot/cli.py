@@ -8,6 +8,8 @@
     brukarrost indicators --consultation ID [--format csv|json] [--out FILE] [--unit ID] ...
     brukarrost offered --consultation ID --unit ID --from D --to D --count N
     brukarrost response-rate --consultation ID [--from D] [--to D] [--format csv|json]
+    brukarrost user create --email E --role admin|staff|analyst [--unit ID ...] [--password-stdin]
+    brukarrost gallra
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
@@ -21,6 +23,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot import staff_cli
 from bot.config import PROJECT_ROOT, Settings, load_settings
 
 log = logging.getLogger("brukarrost")
@@ -399,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--from", dest="date_from", type=_day)
     exp.add_argument("--to", dest="date_to", type=_day)
     exp.set_defaults(func=cmd_export)
+
+    staff_cli.add_commands(commands)
     return parser
 
 

@@ -38,6 +38,12 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # figures based on fewer people than this are suppressed everywhere
     min_group_size: int = 5
+    # staff pages: session cookies only over HTTPS (also set automatically on HTTPS requests)
+    cookie_secure: bool = False
+    # staff pages: a login lasts this many hours
+    session_hours: int = 8
+    # retention (gallring) runs this often while the server is up, in hours; 0 = never
+    retention_interval_hours: int = 24
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -58,6 +64,13 @@ def _secret_key(var_dir: Path) -> str:
     path.chmod(0o600)
     log.warning("BRUKARROST_SECRET_KEY is not set; created a development key in %s", path)
     return key
+
+
+def _whole(name: str, default: str, least: int) -> int:
+    text = os.environ.get(name, default).strip()
+    if not text.isdigit() or int(text) < least:
+        raise SystemExit(f"{name} must be a whole number of at least {least}, not {text!r}")
+    return int(text)
 
 
 def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
@@ -88,5 +101,9 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         units_file=Path(os.environ.get("BRUKARROST_UNITS_FILE", PROJECT_ROOT / "units.yml")),
         socialjour_phone=os.environ.get("BRUKARROST_SOCIALJOUR_PHONE", "").strip(),
         min_group_size=int(min_group_text),
+        cookie_secure=os.environ.get("BRUKARROST_COOKIE_SECURE", "").strip().lower()
+        in ("1", "true", "yes"),
+        session_hours=_whole("BRUKARROST_SESSION_HOURS", "8", 1),
+        retention_interval_hours=_whole("BRUKARROST_RETENTION_INTERVAL_HOURS", "24", 0),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
     )

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.appkeys import SETTINGS
+from bot.web.paths import is_staff_path
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,11 @@ async def read_json(request: web.Request) -> Any:
 
 @web.middleware
 async def errors_as_json(request: web.Request, handler) -> web.StreamResponse:
-    """Any error leaves as JSON. Unexpected ones are logged without the request body."""
+    """Any error leaves as JSON. Unexpected ones are logged without the request body.
+
+    Staff pages (bot/web) answer in HTML and redirect to the login page themselves."""
+    if is_staff_path(request.path):
+        return await handler(request)
     try:
         return await handler(request)
     except HttpError as exc:

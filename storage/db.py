@@ -14,6 +14,10 @@ from sqlalchemy.orm import sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
     url = make_url(database_url)
@@ -31,6 +35,8 @@ def create_engine(database_url: str) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLite's own lower() folds ASCII only; staff's text search needs Ö = ö
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_async_engine(url, future=True, pool_pre_ping=True, pool_size=10)

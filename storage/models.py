@@ -174,3 +174,114 @@ class Flag(Base):
     kind = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default="new")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffUser(Base):
+    """A staff account (admin, staff or analyst). E-mail addresses here are staff data."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    email = Column(String(254), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)  # admin | staff | analyst
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffUserUnit(Base):
+    """The units whose conversations a staff account may read."""
+
+    __tablename__ = "staff_user_units"
+
+    user_id = Column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    unit_id = Column(ForeignKey("units.id"), primary_key=True)
+
+
+class StaffSession(Base):
+    """A server-side login session. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when. Append-only: no code path updates or deletes a row."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    user_id = Column(Integer, nullable=True)  # no foreign key: the log outlives accounts
+    actor = Column(String(254), nullable=False)  # the e-mail given, or "system"
+    action = Column(String(64), nullable=False, index=True)
+    target = Column(String(128), nullable=True)
+    detail = Column(Text, nullable=True)
+    ip = Column(String(64), nullable=True)
+
+
+class ConversationReview(Base):
+    """Staff's review state of one conversation."""
+
+    __tablename__ = "conversation_reviews"
+
+    conversation_id = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewed = Column(Boolean, nullable=False, default=False)
+    reviewed_by = Column(String(254), nullable=True)
+    reviewed_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class ConversationTag(Base):
+    __tablename__ = "conversation_tags"
+
+    conversation_id = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag = Column(String(64), primary_key=True)
+    created_by = Column(String(254), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ReviewNote(Base):
+    """A staff note on a conversation (staff's words, not the brukare's)."""
+
+    __tablename__ = "review_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author = Column(String(254), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class FollowUpChange(Base):
+    """Every change of a flag's follow-up status (new, contacted, closed): who and when."""
+
+    __tablename__ = "follow_up_changes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    flag_id = Column(ForeignKey("flags.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    changed_by = Column(String(254), nullable=False)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsultationSchedule(Base):
+    """When a consultation is open for new conversations (dates inclusive; empty = no limit)."""
+
+    __tablename__ = "consultation_schedules"
+
+    consultation_id = Column(ForeignKey("consultations.id"), primary_key=True)
+    opens_on = Column(Date, nullable=True)
+    closes_on = Column(Date, nullable=True)
+    changed_by = Column(String(254), nullable=True)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

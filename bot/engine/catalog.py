@@ -8,6 +8,7 @@ with, so editing a file never changes the questions under someone mid-survey.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.definitions import Definition, DefinitionError, from_stored, load_directory
 from storage import consultations as consultation_store
+from storage import schedules as schedule_store
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Catalog:
         self.units = units
         self._current: dict[str, int] = {}  # consultation id -> version id
         self._versions: dict[int, Definition] = {}  # immutable, safe to cache
+        # consultation id -> (opens on, closes on), both inclusive; None = no limit
+        self.schedules: dict[str, tuple[date | None, date | None]] = {}
 
     @classmethod
     async def load(
@@ -67,7 +71,14 @@ class Catalog:
             )
             catalog._current[definition.id] = version.id
             catalog._versions[version.id] = definition
+        catalog.schedules = await schedule_store.all_schedules(session)
         return catalog
+
+    def is_open(self, consultation_id: str, today: date | None = None) -> bool:
+        """Whether new conversations may start today (the city's local date)."""
+        opens, closes = self.schedules.get(consultation_id, (None, None))
+        today = today or date.today()
+        return (opens is None or opens <= today) and (closes is None or today <= closes)
 
     def __contains__(self, consultation_id: str) -> bool:
         return consultation_id in self._current
@@ -75,6 +86,11 @@ class Catalog:
     @property
     def consultation_ids(self) -> list[str]:
         return sorted(self._current)
+
+    def use(self, version_id: int, definition: Definition) -> None:
+        """Make a newly registered version the current one (an admin saved a definition)."""
+        self._current[definition.id] = version_id
+        self._versions[version_id] = definition
 
     def current(self, consultation_id: str) -> tuple[int, Definition]:
         version_id = self._current[consultation_id]

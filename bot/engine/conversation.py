@@ -62,6 +62,10 @@ class UnknownConsultation(TurnError):
     status = 404
 
 
+class ClosedConsultation(TurnError):
+    status = 403
+
+
 class UnknownUnit(TurnError):
     status = 400
 
@@ -186,6 +190,9 @@ class _Turn:
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
         if consultation_id not in self.engine.catalog:
             raise UnknownConsultation(f"There is no consultation called {consultation_id!r}.")
+        if not self.engine.catalog.is_open(consultation_id):
+            raise ClosedConsultation("This consultation is not open now. Thank you for wanting "
+                                     "to take part.")
         unit_id = metadata.get("unit")
         if unit_id is not None and unit_id not in self.engine.catalog.units:
             raise UnknownUnit(f"There is no unit called {unit_id!r}.")

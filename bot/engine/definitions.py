@@ -363,17 +363,26 @@ def parse_definition(data: Any, source: str) -> Definition:
         raise DefinitionError("\n".join(problems)) from None
 
 
-def load_file(path: Path, display_root: Path | None = None) -> Definition:
-    source = str(path.relative_to(display_root) if display_root else path)
+def parse_text(text: str, source: str) -> Definition:
+    """Parse and validate a definition given as YAML text; `source` names it in errors."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         raise DefinitionError(f"{source}: {where}: not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"{source}: not valid YAML: {exc}") from None
+    return parse_definition(data, source)
+
+
+def load_file(path: Path, display_root: Path | None = None) -> Definition:
+    source = str(path.relative_to(display_root) if display_root else path)
+    try:
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"{source}: cannot be read: {exc}") from None
-    definition = parse_definition(data, source)
+    definition = parse_text(text, source)
     if path.stem != definition.id:
         raise DefinitionError(
             f"{source}: id: {definition.id!r} must match the file name ({path.stem!r})"

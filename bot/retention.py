@@ -1,0 +1,68 @@
+"""Retention (gallring): remove message texts older than each consultation's
+`retention_days`; answer values stay for statistics. Each run is written to the audit log.
+
+Run by `brukarrost gallra` and, while the server is up, every
+`BRUKARROST_RETENTION_INTERVAL_HOURS` hours (first shortly after start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import AsyncIterator
+
+from aiohttp import web
+from sqlalchemy.orm import sessionmaker
+
+from bot.appkeys import SESSIONS, SETTINGS
+from bot.engine.definitions import Definition
+from storage import audit, retention
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+FIRST_RUN_DELAY_SECONDS = 60
+
+
+async def run(sessions: sessionmaker, definitions: dict[str, Definition]) -> dict[str, int]:
+    """Clear old message texts per consultation; return how many were removed for each."""
+    removed: dict[str, int] = {}
+    now = utcnow()
+    for consultation_id, definition in sorted(definitions.items()):
+        cutoff = now - timedelta(days=definition.retention_days)
+        async with sessions() as session, session.begin():
+            count = await retention.clear_message_texts(session, consultation_id, cutoff)
+            removed[consultation_id] = count
+            await audit.record(
+                session, "retention", "system", target=consultation_id,
+                detail=f"removed {count} message texts older than {definition.retention_days} "
+                       f"days (before {cutoff.isoformat(timespec='seconds')})",
+            )
+    return removed
+
+
+async def _every(app: web.Application, hours: int) -> None:
+    from bot.engine.definitions import load_directory
+
+    await asyncio.sleep(FIRST_RUN_DELAY_SECONDS)
+    while True:
+        try:
+            definitions = load_directory(app[SETTINGS].consultations_dir)
+            removed = await run(app[SESSIONS], definitions)
+            log.info("retention: removed %d message texts", sum(removed.values()))
+        except Exception:  # noqa: BLE001 - keep the schedule alive; the next run tries again
+            log.exception("retention run failed")
+        await asyncio.sleep(hours * 3600)
+
+
+async def scheduled(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the retention task for the life of the server."""
+    hours = app[SETTINGS].retention_interval_hours
+    task = asyncio.create_task(_every(app, hours)) if hours else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,80 @@
+"""Retention (gallring): old message texts go, answers stay, and every run is logged."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot import cli
+from bot.appkeys import SESSIONS
+from bot.engine.definitions import load_directory
+from bot.config import PROJECT_ROOT
+from storage.models import Answer, AuditEntry, Message, utcnow
+from tests.chat import advance_to
+from tests.staff import add_user, login
+
+IFO = {"consultation": "brukarundersokning-ifo", "unit": "barn-och-familj"}
+DAYS = load_directory(PROJECT_ROOT / "consultations")["brukarundersokning-ifo"].retention_days
+
+
+async def _age_first_messages(client, count: int, days: int) -> None:
+    async with client.server.app[SESSIONS]() as session, session.begin():
+        ids = (await session.execute(select(Message.id).order_by(Message.id).limit(count)))
+        await session.execute(update(Message).where(Message.id.in_(list(ids.scalars())))
+                              .values(created_at=utcnow() - timedelta(days=days)))
+
+
+async def _texts(client) -> list[str | None]:
+    async with client.server.app[SESSIONS]() as session:
+        return list((await session.execute(select(Message.text).order_by(Message.id))).scalars())
+
+
+async def _retention_log(client) -> list[tuple[str, str]]:
+    async with client.server.app[SESSIONS]() as session:
+        rows = await session.execute(select(AuditEntry.target, AuditEntry.detail)
+                                     .where(AuditEntry.action == "retention"))
+        return [tuple(row) for row in rows]
+
+
+async def test_gallra_removes_old_message_texts_and_keeps_answers(client, database_url,
+                                                                 monkeypatch):
+    await advance_to(client, "gammal", "snabb-hjalp", IFO)
+    async with client.server.app[SESSIONS]() as session:
+        answers_before = (await session.execute(
+            select(Answer.question_id, Answer.value).order_by(Answer.id))).all()
+    await _age_first_messages(client, 4, DAYS + 1)
+    before = await _texts(client)
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    code = await asyncio.get_running_loop().run_in_executor(None, cli.main, ["gallra"])
+    assert code == 0
+
+    after = await _texts(client)
+    assert after[:4] == [None] * 4 and after[4:] == before[4:] and all(after[4:])
+    async with client.server.app[SESSIONS]() as session:
+        answers_after = (await session.execute(
+            select(Answer.question_id, Answer.value).order_by(Answer.id))).all()
+    assert answers_after == answers_before and answers_after
+    log = dict(await _retention_log(client))
+    assert log["brukarundersokning-ifo"].startswith(f"removed 4 message texts older than {DAYS}")
+    assert log["barnenkat"].startswith("removed 0 message texts")
+
+    await add_user(client, "handlaggare@example.se", "staff", ["barn-och-familj"])
+    await login(client, "handlaggare@example.se")
+    inbox = await (await client.get("/staff/")).text()
+    conversation = inbox.split('href="/staff/conversations/')[1][:32]
+    page = await (await client.get(f"/staff/conversations/{conversation}")).text()
+    assert page.count("Texten är borttagen (gallrad).") == 4
+
+
+async def test_the_server_runs_retention_by_itself(make_client, settings, monkeypatch):
+    monkeypatch.setattr("bot.retention.FIRST_RUN_DELAY_SECONDS", 0)
+    client = await make_client(settings)
+    for _ in range(100):
+        if len(await _retention_log(client)) == 3:
+            break
+        await asyncio.sleep(0.1)
+    assert {target for target, _ in await _retention_log(client)} == {
+        "barnenkat", "brukarforum", "brukarundersokning-ifo"}
