@@ -176,3 +176,33 @@ async def test_discover_groups_uncategorised_comments(client, database_url):
     text = brukarrost("themes", "discover", "--consultation", "brukarforum",
                       database_url=database_url)
     assert text.returncode == 0 and "Cluster 1:" in text.stdout and "top terms:" in text.stdout
+
+
+async def test_apply_classifies_texts_stored_before_themes_and_keeps_corrections(
+        client, database_url, tmp_path):
+    from sqlalchemy import text as sql
+
+    from storage.db import create_engine
+
+    await _forum_texts(client, "t5", ["Det är svårt att komma fram på telefon på förmiddagen.",
+                                      "tolken kom aldrig till mötet"])
+    listed = await _listed(database_url, "brukarforum")
+    first = next(r for r in listed if r["question_id"] == "svart-i-dag")
+    assert brukarrost("themes", "correct", "--answer", first["id"], "--themes", "digitalt",
+                      database_url=database_url).returncode == 0
+    engine = create_engine(database_url)  # as after migration 0006 on older answers
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sql("UPDATE answers SET themes = NULL, themes_source = NULL "
+                                   "WHERE themes_source = 'model'"))
+    finally:
+        await engine.dispose()
+    assert [r["question_id"] for r in await _listed(database_url, "brukarforum",
+                                                    "--uncategorised")] == \
+        ["svart-i-dag-followup"]
+    result = brukarrost("themes", "apply", "--consultation", "brukarforum",
+                        database_url=database_url)
+    assert result.returncode == 0 and "Classified 1 stored texts" in result.stdout
+    rows = {r["question_id"]: r["themes"] for r in await _export(database_url, tmp_path,
+                                                                  "brukarforum")}
+    assert rows["svart-i-dag"] == "digitalt" and "sprak" in rows["svart-i-dag-followup"]
