@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Trains only when config.yml or nlu/data changed since the last model.
+# Trains only when config.yml or nlu/data (nlu/themes for the themes) changed since the last model.
 train: install
 	$(BIN)/brukarrost train
+	$(BIN)/brukarrost themes train
 
 # Install, train if needed, migrate the SQLite database under var/ and serve.
 run: train

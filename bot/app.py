@@ -8,6 +8,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from bot import health, nlu_api, web as staff_web
+from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
 from bot.channels import rest
 from bot.config import Settings
@@ -42,6 +43,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             settings.default_consultation,
             HelpLines(settings.help_lines_file, settings.socialjour_phone),
             await asyncio.get_running_loop().run_in_executor(None, ScaleReader.shared),
+            await asyncio.get_running_loop().run_in_executor(
+                None, ThemeClassifier.shared, settings.models_dir),
         )
         yield
     finally:

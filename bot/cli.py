@@ -12,6 +12,8 @@
     brukarrost gallra
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    brukarrost themes classify|train|evaluate|list|correct|corrections|apply|discover
+      (see bot/analytics/theme_cli.py)
 """
 
 from __future__ import annotations
@@ -404,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(func=cmd_export)
 
     staff_cli.add_commands(commands)
+    from bot.analytics import theme_cli
+
+    theme_cli.add_commands(commands)
     return parser
 
 

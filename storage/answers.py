@@ -18,8 +18,11 @@ async def save(
     question_type: str,
     value: str | None,
     answer_text: str | None,
+    themes: str | None = None,
 ) -> Answer:
-    """Insert the answer, or replace the earlier answer to the same question."""
+    """Insert the answer, or replace the earlier answer to the same question.
+
+    `themes`: the model's theme ids for free text, joined by ";" (None: not classified)."""
     answer = (
         await session.execute(
             select(Answer).where(
@@ -39,6 +42,8 @@ async def save(
         session.add(answer)
     answer.value = value
     answer.answer_text = answer_text
+    answer.themes = themes
+    answer.themes_source = None if themes is None else "model"
     answer.updated_at = now
     await session.flush()
     return answer

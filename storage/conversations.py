@@ -78,9 +78,12 @@ async def add_flag(session: AsyncSession, conversation_id: str, kind: str) -> No
 
 
 async def add_comment(
-    session: AsyncSession, conversation_id: str, question_id: str | None, text: str
+    session: AsyncSession, conversation_id: str, question_id: str | None, text: str,
+    themes: str | None = None,
 ) -> None:
-    session.add(Comment(conversation_id=conversation_id, question_id=question_id, text=text))
+    """`themes`: the model's theme ids joined by ";" (None: not classified)."""
+    session.add(Comment(conversation_id=conversation_id, question_id=question_id, text=text,
+                        themes=themes, themes_source=None if themes is None else "model"))
 
 
 async def withdraw(session: AsyncSession, conversation_id: str) -> int:

@@ -125,6 +125,9 @@ class Answer(Base):
     question_type = Column(String(16), nullable=False)
     value = Column(String(255), nullable=True)
     answer_text = Column(Text, nullable=True)  # the person's own words, redacted
+    # theme ids joined by ";" ("" none; NULL not classified) and who set them: model | staff
+    themes = Column(Text, nullable=True)
+    themes_source = Column(String(8), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
@@ -140,6 +143,8 @@ class Comment(Base):
     )
     question_id = Column(String(64), nullable=True)  # the question being asked then
     text = Column(Text, nullable=True)  # redacted
+    themes = Column(Text, nullable=True)  # as Answer.themes
+    themes_source = Column(String(8), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 

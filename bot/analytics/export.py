@@ -31,7 +31,7 @@ def day_start(day: date) -> datetime:
 
 
 def _row(conversation, question_id: str, question_type: str, value: str | None,
-         text: str | None) -> dict[str, Any]:
+         text: str | None, themes: str | None) -> dict[str, Any]:
     return {
         "session_id": conversation.id,
         "consultation_id": conversation.consultation_id,
@@ -42,7 +42,7 @@ def _row(conversation, question_id: str, question_type: str, value: str | None,
         "question_type": question_type,
         "value": value or "",
         "answer_text": text or "",
-        "themes": "",
+        "themes": themes or "",  # ids joined by ";" (free text only)
         "started_at": _utc_iso(conversation.started_at),
         "completed": "true" if conversation.status == "completed" else "false",
         "flagged": "true" if conversation.flagged else "false",
@@ -71,11 +71,11 @@ async def rows(
             session, consultation_id, **scope
         ):
             yield _row(conversation, answer.question_id, answer.question_type, answer.value,
-                       answer.answer_text)
+                       answer.answer_text, answer.themes)
         async for comment, conversation in answer_store.export_comments(
             session, consultation_id, **scope
         ):
-            yield _row(conversation, COMMENT, COMMENT, None, comment.text)
+            yield _row(conversation, COMMENT, COMMENT, None, comment.text, comment.themes)
 
 
 async def write(path: Path, fmt: str, source: AsyncIterator[dict[str, Any]]) -> int:

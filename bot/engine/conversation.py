@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -38,6 +38,9 @@ from storage import answers as answer_store
 from storage import conversations as conversation_store
 from storage.conversations import StaleConversation
 from storage.models import Conversation, utcnow
+
+if TYPE_CHECKING:
+    from bot.analytics.themes import ThemeClassifier
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ class Engine:
     def __init__(
         self, sessions: sessionmaker, catalog: Catalog, parse: Parser, secret_key: str,
         default_consultation: str, help_lines: safety.HelpLines,
-        scale_reader: ScaleReader | None = None,
+        scale_reader: ScaleReader | None = None, themes: ThemeClassifier | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
@@ -118,6 +121,7 @@ class Engine:
         self.default_consultation = default_consultation
         self.help_lines = help_lines
         self.scale_reader = scale_reader
+        self.themes = themes  # themes of free text, set as it is stored
 
     def sender_hash(self, channel: str, sender: str) -> str:
         return hmac.new(self._key, f"{channel}\x00{sender}".encode(), hashlib.sha256).hexdigest()
@@ -315,7 +319,8 @@ class _Turn:
             if yes_no == "nej":
                 if pending.get("comment"):  # it was a comment after all: keep the words
                     await conversation_store.add_comment(
-                        self.session, self.conversation.id, question.id, pending["text"]
+                        self.session, self.conversation.id, question.id, pending["text"],
+                        themes=await self._themes(pending["text"]),
                     )
                 return [Reply(bot_text(self.lang, "confirm_rejected"), "info"),
                         self._ask(question)]
@@ -328,6 +333,7 @@ class _Turn:
             await answer_store.save(
                 self.session, self.conversation, question_id=prompts.follow_up_id(question),
                 question_type=QuestionType.text.value, value=None, answer_text=self.text,
+                themes=await self._themes(self.text),
             )
             return await self._advance(question)
         return None
@@ -484,7 +490,8 @@ class _Turn:
             )
         if intent == "feedback":
             await conversation_store.add_comment(
-                self.session, self.conversation.id, question.id, self.text
+                self.session, self.conversation.id, question.id, self.text,
+                themes=await self._themes(self.text),
             )
             return [Reply(bot_text(self.lang, "feedback_saved"), "info"), self._ask(question)]
         return [*self._explain(intent, question), self._ask(question)]
@@ -512,9 +519,11 @@ class _Turn:
 
     async def _store(self, question: Question, value: str | None,
                      own_words: str | None) -> list[Reply]:
+        free_text = question.type == QuestionType.text
         await answer_store.save(
             self.session, self.conversation, question_id=question.id,
             question_type=question.type.value, value=value, answer_text=own_words,
+            themes=await self._themes(own_words) if free_text else None,
         )
         given = await self._answers()
         given[question.id] = value
@@ -525,6 +534,17 @@ class _Turn:
             return [prompts.follow_up(self.definition, question, self.lang, given,
                                       bot_text(self.lang, key))]
         return await self._advance(question)
+
+    async def _themes(self, text: str | None) -> str | None:
+        """The model's themes of free text ("" for none), or None when there is no
+        classifier or it failed: the words are stored either way."""
+        if self.engine.themes is None or not text:
+            return None
+        try:
+            return await self.engine.themes.themes_of(text)
+        except Exception:  # noqa: BLE001 - themes must never cost an answer
+            log.exception("theme classification failed; stored without themes")
+            return None
 
     def _wants_follow_up(self, question: Question, value: str | None,
                          own_words: str | None) -> bool:

