@@ -174,3 +174,18 @@ class Flag(Base):
     kind = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default="new")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class FeedbackMessage(Base):
+    """Återkoppling, "Ni sa – vi gör": what brukare said and what is done about it, published
+    by staff per consultation and language. Retracting keeps the row (retracted_at set)."""
+
+    __tablename__ = "feedback_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    consultation_id = Column(ForeignKey("consultations.id"), nullable=False, index=True)
+    lang = Column(String(16), nullable=False, default="sv")
+    said = Column(Text, nullable=False)
+    doing = Column(Text, nullable=False)
+    published_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    retracted_at = Column(DateTime(timezone=True), nullable=True)
