@@ -47,7 +47,7 @@ async def test_report_suppresses_four_and_shows_five(client, database_url, tmp_p
     # each chart: an SVG image with a title, a figcaption text alternative and a table
     assert page.count('<svg role="img"') == 2  # statements, index trend
     assert 'aria-describedby="statements-caption"' in page
-    assert "Det är lätt att få kontakt med min handläggare.: 0 % positiva av 5 svar." in page
+    assert "Det är lätt att få kontakt med min handläggare: 0 % positiva av 5 svar." in page
     assert re.search(r"Nöjd brukar-index \(NBI\) \(0–100\) per månad:\s*\d{4}-\d{2} 50,0", page)
     assert '<rect x="0.0" y="20" width="600.0" height="20" fill="#d9d9d9"' in page  # all 3s
 

@@ -22,17 +22,18 @@ others, so the next smallest group is suppressed too (secondary suppression).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Collection, Iterable
 
 from sqlalchemy.orm import sessionmaker
 
 from bot.analytics.export import day_start
 from bot.engine.definitions import Definition, Localized, QuestionType, Scale, from_stored
-from storage import answers as answer_store
 from storage import consultations as consultation_store
+from storage import reporting
 
 DONT_KNOW = "dk"
 ALL = "all"
@@ -45,6 +46,7 @@ class Person:
     """One conversation's answers as the indicators need them."""
 
     context: dict[str, str]  # unit, source, lang and the background answers
+    started: date  # the day (UTC) the conversation started
     scale: dict[str, tuple[str, Scale]] = field(default_factory=dict)  # question -> value, scale
 
     def index_value(self, questions: Iterable[str]) -> float | None:
@@ -137,23 +139,30 @@ async def _people(sessions: sessionmaker, definition: Definition, unit_id: str |
                  started_from=day_start(date_from) if date_from else None,
                  started_before=day_start(date_to + timedelta(days=1)) if date_to else None)
     async with sessions() as session:
-        async for answer, conversation in answer_store.export_rows(session, definition.id,
-                                                                   **scope):
-            if units is not None and conversation.unit_id not in units:
+        for (conversation_id, unit, source, lang, question_id, value, version_id,
+             started) in await reporting.scale_rows(session, definition.id, **scope):
+            if units is not None and unit not in units:
                 continue
-            if answer.version_id not in versions:
-                stored = await consultation_store.get_version(session, answer.version_id)
-                versions[answer.version_id] = from_stored(stored.definition)
-            person = people.setdefault(conversation.id, Person(context={
-                "unit": conversation.unit_id or "-", "source": conversation.source or "-",
-                "lang": conversation.lang}))
-            if answer.question_id in background:
-                person.context[answer.question_id] = answer.value or "-"
-            asked = _question_in(versions[answer.version_id], answer.question_id)
-            if asked is not None and asked.type == QuestionType.scale and answer.value:
-                person.scale[answer.question_id] = (
-                    answer.value, versions[answer.version_id].scale_for(asked))
+            if version_id not in versions:
+                stored = await consultation_store.get_version(session, version_id)
+                versions[version_id] = from_stored(stored.definition)
+            person = people.get(conversation_id)
+            if person is None:
+                person = people[conversation_id] = Person(context={
+                    "unit": unit or "-", "source": source or "-", "lang": lang},
+                    started=_utc_day(started))
+            if question_id in background:
+                person.context[question_id] = value or "-"
+            asked = _question_in(versions[version_id], question_id)
+            if asked is not None and asked.type == QuestionType.scale and value:
+                person.scale[question_id] = (value, versions[version_id].scale_for(asked))
     return list(people.values()), versions
+
+
+def _utc_day(moment: datetime) -> date:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
+        return moment.date()
+    return moment.astimezone(timezone.utc).date()
 
 
 def _question_in(definition: Definition, question_id: str):
@@ -178,17 +187,45 @@ def _scale_questions(definition: Definition, versions: dict[int, Definition]
 
 
 def _breakdown(people: list[Person], dimensions: list[str], kind: str, item_id: str,
-               fill, min_group_size: int) -> list[dict[str, Any]]:
+               values: dict[int, Any], fill, min_group_size: int) -> list[dict[str, Any]]:
+    """Cells per group of every dimension; `values` maps a person (by position) to what
+    `fill(cell, value)` adds, for the people who have one."""
     out: list[dict[str, Any]] = []
     for dimension in dimensions:
         cells: dict[str, Cell] = {}
-        for person in people:
-            group = ALL if dimension == ALL else person.context.get(dimension, "-")
-            fill(person, lambda: cells.setdefault(group, Cell(kind, item_id, dimension, group)))
+        for number, value in values.items():
+            group = ALL if dimension == ALL else people[number].context.get(dimension, "-")
+            cell = cells.get(group)
+            if cell is None:
+                cell = cells[group] = Cell(kind, item_id, dimension, group)
+            fill(cell, value)
         ordered = [cells[g] for g in sorted(cells)]
         suppress(ordered, min_group_size)
         out.extend(cell.as_row() for cell in ordered)
     return out
+
+
+def _add_to_index(cell: Cell, value: float) -> None:
+    cell.n += 1
+    cell.total += value
+
+
+def _aggregate(definition: Definition, people: list[Person], labels: dict[str, Localized],
+               min_group_size: int) -> list[dict[str, Any]]:
+    background = [q.id for q in definition.questions if q.background]
+    dimensions = [ALL, "unit", "source", "lang", *background]
+    rows: list[dict[str, Any]] = []
+    for question_id in labels:
+        answered = {n: p.scale[question_id] for n, p in enumerate(people)
+                    if question_id in p.scale}
+        rows.extend(_breakdown(people, dimensions, QUESTION, question_id, answered,
+                               lambda cell, given: cell.add(*given), min_group_size))
+    for index in definition.indices:
+        values = {n: p.index_value(index.questions) for n, p in enumerate(people)}
+        values = {n: v for n, v in values.items() if v is not None}
+        rows.extend(_breakdown(people, dimensions, INDEX, index.id, values, _add_to_index,
+                               min_group_size))
+    return rows
 
 
 async def compute_result(
@@ -200,28 +237,34 @@ async def compute_result(
     date_to: date | None = None,
     units: Collection[str] | None = None,
 ) -> Result:
-    """Indicator rows for every scale question answered and every index of the definition."""
+    """Indicator rows for every scale question answered and every index of the definition.
+    The database is read asynchronously; the counting runs in a worker thread."""
     people, versions = await _people(sessions, definition, unit_id, date_from, date_to, units)
     labels, scales = _scale_questions(definition, versions)
-    background = [q.id for q in definition.questions if q.background]
-    dimensions = [ALL, "unit", "source", "lang", *background]
-    rows: list[dict[str, Any]] = []
-    for question_id in labels:
-        def fill(person: Person, cell, question_id=question_id) -> None:
-            if question_id in person.scale:
-                cell().add(*person.scale[question_id])
-        rows.extend(_breakdown(people, dimensions, QUESTION, question_id, fill, min_group_size))
-    for index in definition.indices:
-        labels[index.id] = index.label
-
-        def fill(person: Person, cell, questions=index.questions) -> None:
-            value = person.index_value(questions)
-            if value is not None:
-                target = cell()
-                target.n += 1
-                target.total += value
-        rows.extend(_breakdown(people, dimensions, INDEX, index.id, fill, min_group_size))
+    rows = await asyncio.get_running_loop().run_in_executor(
+        None, _aggregate, definition, people, labels, min_group_size)
+    labels.update({index.id: index.label for index in definition.indices})
     return Result(rows, labels, scales, len(people))
+
+
+async def compute_periods(sessions: sessionmaker, definition: Definition, min_group_size: int,
+                          periods: list[tuple[date, date]],
+                          units: Collection[str] | None = None) -> list[Result]:
+    """The same as `compute_result` for each period, reading the database once."""
+    if not periods:
+        return []
+    people, versions = await _people(sessions, definition, None, min(p[0] for p in periods),
+                                     max(p[1] for p in periods), units)
+    labels, scales = _scale_questions(definition, versions)
+    loop = asyncio.get_running_loop()
+    results = []
+    for start, end in periods:
+        part = [person for person in people if start <= person.started <= end]
+        rows = await loop.run_in_executor(None, _aggregate, definition, part, labels,
+                                          min_group_size)
+        results.append(Result(rows, {**labels, **{i.id: i.label for i in definition.indices}},
+                              scales, len(part)))
+    return results
 
 
 async def compute(sessions: sessionmaker, definition: Definition, min_group_size: int,

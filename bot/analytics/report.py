@@ -80,13 +80,10 @@ def _overall(rows: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 async def _trends(sessions, definition, min_group_size, start, end, units):
     periods = months(start, end) if start and end else []
-    per_period = []
-    for period in periods:
-        result = await indicators.compute_result(sessions, definition, min_group_size,
-                                                 date_from=period.start, date_to=period.end,
-                                                 units=units)
-        per_period.append({(r["kind"], r["question_id"]): r for r in result.rows
-                           if r["dimension"] == indicators.ALL})
+    results = await indicators.compute_periods(
+        sessions, definition, min_group_size, [(p.start, p.end) for p in periods], units)
+    per_period = [{(r["kind"], r["question_id"]): r for r in result.rows
+                   if r["dimension"] == indicators.ALL} for result in results]
     trends = [Trend(index.id, index.label.sv, charts.columns([
         (period.label, cells.get(("index", index.id), {}).get("index"),
          cells.get(("index", index.id), {}).get("n"))
