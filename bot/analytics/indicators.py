@@ -23,7 +23,7 @@ others, so the next smallest group is suppressed too (secondary suppression).
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Collection, Iterable

@@ -7,9 +7,11 @@ given (None: every unit). The HTTP route passes what the signed-in analyst may s
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import partial
 from typing import Any, Collection
 
 from sqlalchemy.orm import sessionmaker
@@ -170,5 +172,6 @@ async def render(sessions: sessionmaker, definition: Definition, min_group_size:
                  date_from: date | None = None, date_to: date | None = None,
                  units: Collection[str] | None = None) -> str:
     data = await collect(sessions, definition, min_group_size, date_from, date_to, units)
-    return render_template("report.html", report=data, bar_width=charts.BAR_WIDTH,
-                           column_height=charts.COLUMN_HEIGHT)
+    return await asyncio.get_running_loop().run_in_executor(None, partial(
+        render_template, "report.html", report=data, bar_width=charts.BAR_WIDTH,
+        column_height=charts.COLUMN_HEIGHT))
