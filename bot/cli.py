@@ -5,7 +5,8 @@
     brukarrost migrate
     brukarrost consultations check
     brukarrost nlu evaluate [--folds K] [--heldout FILE] [--scale FILE]
-    brukarrost indicators --consultation ID [--format csv|json] [--out FILE] [--unit ID] ...
+    brukarrost indicators --consultation ID [--format csv|json|xlsx] [--out FILE] [--unit ID]
+                          [--from D --to D [--compare]]
     brukarrost offered --consultation ID --unit ID --from D --to D --count N
     brukarrost response-rate --consultation ID [--from D] [--to D] [--format csv|json]
     brukarrost user create --email E --role admin|staff|analyst [--unit ID ...] [--password-stdin]
@@ -14,6 +15,8 @@
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
     brukarrost themes classify|train|evaluate|list|correct|corrections|apply|discover
       (see bot/analytics/theme_cli.py)
+    brukarrost feedback publish|list|retract ... and brukarrost report ...
+                      (bot/analytics/commands.py)
 """
 
 from __future__ import annotations
@@ -128,10 +131,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
-    import csv
-    import json
-
-    from bot.analytics import indicators
+    from bot.analytics import indicators, tables
     from bot.engine.definitions import DefinitionError, load_directory
 
     try:
@@ -142,33 +142,24 @@ def cmd_indicators(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"there is no consultation called {args.consultation!r}.")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return _fail("--from is after --to.")
+    if args.compare and not (args.date_from and args.date_to):
+        return _fail("--compare needs a period: give --from and --to.")
+    if args.format == "xlsx" and not args.out:
+        return _fail("--format xlsx needs --out FILE.")
 
     async def work(sessions) -> list[dict]:
-        return await indicators.compute(
-            sessions, definitions[args.consultation], settings.min_group_size,
-            unit_id=args.unit, date_from=args.date_from, date_to=args.date_to,
-        )
+        def figures(start, end):
+            return indicators.compute(sessions, definitions[args.consultation],
+                                      settings.min_group_size, unit_id=args.unit,
+                                      date_from=start, date_to=end)
 
-    rows = _with_database(settings, work)
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
-        if args.format == "json":
-            json.dump(rows, out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        else:
-            columns = ["question_id", "dimension", "group", "suppressed", "n", "dont_know",
-                       "share_positive", "share_dont_know", "mean", "distribution"]
-            writer = csv.DictWriter(out, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                distribution = row["distribution"]
-                writer.writerow({**row, "suppressed": str(row["suppressed"]).lower(),
-                                 "distribution": ";".join(f"{k}:{v}" for k, v in
-                                                          distribution.items())
-                                 if distribution else ""})
-    finally:
-        if args.out:
-            out.close()
+        rows = await figures(args.date_from, args.date_to)
+        if args.compare:
+            before = indicators.previous_period(args.date_from, args.date_to)
+            rows = indicators.compare(rows, await figures(*before))
+        return rows
+
+    tables.write(_with_database(settings, work), args.format, args.out, sys.stdout)
     return 0
 
 
@@ -374,11 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
         "indicators", help="share positive, mean and distribution per question and group"
     )
     ind.add_argument("--consultation", required=True)
-    ind.add_argument("--format", choices=("csv", "json"), default="csv")
+    ind.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     ind.add_argument("--out", help="a file (default: standard output)")
     ind.add_argument("--unit")
     ind.add_argument("--from", dest="date_from", type=_day)
     ind.add_argument("--to", dest="date_to", type=_day)
+    ind.add_argument("--compare", action="store_true",
+                     help="add the previous period of equal length and the change")
     ind.set_defaults(func=cmd_indicators)
 
     off = commands.add_parser("offered", help="record how many were offered a consultation")
@@ -409,6 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.analytics import theme_cli
 
     theme_cli.add_commands(commands)
+    from bot.analytics.commands import register
+
+    register(commands)  # feedback publish|list|retract, report
     return parser
 
 

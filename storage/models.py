@@ -290,3 +290,16 @@ class ConsultationSchedule(Base):
     closes_on = Column(Date, nullable=True)
     changed_by = Column(String(254), nullable=True)
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+class FeedbackMessage(Base):
+    """Återkoppling, "Ni sa – vi gör": what brukare said and what is done about it, published
+    by staff per consultation and language. Retracting keeps the row (retracted_at set)."""
+
+    __tablename__ = "feedback_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    consultation_id = Column(ForeignKey("consultations.id"), nullable=False, index=True)
+    lang = Column(String(16), nullable=False, default="sv")
+    said = Column(Text, nullable=False)
+    doing = Column(Text, nullable=False)
+    published_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    retracted_at = Column(DateTime(timezone=True), nullable=True)

@@ -79,9 +79,9 @@ async def test_csv_output_and_errors(client, database_url, tmp_path):
                         str(out), database_url=database_url)
     assert result.returncode == 0, result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ("question_id,dimension,group,suppressed,n,dont_know,share_positive,"
-                        "share_dont_know,mean,distribution")
-    assert "kontakt,all,all,false,14,1,0.5,0.0667,3.286,1:2;2:2;3:3;4:4;5:3" in lines
-    assert "kontakt,unit,arbetsmarknad,true,,,,,," in lines
+    assert lines[0] == ("kind,question_id,dimension,group,suppressed,n,dont_know,share_positive,"
+                        "share_dont_know,mean,index,distribution")
+    assert "question,kontakt,all,all,false,14,1,0.5,0.0667,3.286,,1:2;2:2;3:3;4:4;5:3" in lines
+    assert "question,kontakt,unit,arbetsmarknad,true,,,,,,," in lines
     result = brukarrost("indicators", "--consultation", "nope", database_url=database_url)
     assert result.returncode == 2 and "no consultation called 'nope'" in result.stderr

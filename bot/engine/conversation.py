@@ -36,6 +36,7 @@ from bot.engine.scale_reader import ScaleReader, min_probability
 from bot.engine.texts import text as bot_text
 from storage import answers as answer_store
 from storage import conversations as conversation_store
+from storage import feedback as feedback_store
 from storage.conversations import StaleConversation
 from storage.models import Conversation, utcnow
 
@@ -178,9 +179,24 @@ class _Turn:
             )
             await conversation_store.log_message(self.session, conversation.id, "in", self.text)
         replies = await self._dispatch()
+        if replies and replies[-1].type == "end" and \
+                self.changes.get("status", self.conversation.status) == "completed":
+            replies.extend(await self._results_feedback())
         if self.changes:
             await conversation_store.save_state(self.session, self.conversation, **self.changes)
         return replies
+
+    async def _results_feedback(self) -> list[Reply]:
+        """"Ni sa – vi gör": the newest message staff published, at the end and to people
+        who come back after answering."""
+        langs = (self.lang, "sv") if self.lang != "sv" else ("sv",)
+        message = await feedback_store.latest(self.session, self.definition.id, langs)
+        if message is None:
+            return []
+        text = bot_text(self.lang, "results_feedback", said=message.said, doing=message.doing)
+        if message.lang != self.lang:
+            text = f"{bot_text(self.lang, 'fallback')} {text}"
+        return [Reply(text, "info")]
 
     async def log_replies(self, replies: list[Reply]) -> None:
         for reply in replies:

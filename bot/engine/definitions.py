@@ -219,6 +219,19 @@ class ResultsFeedback(StrictModel):
     how: Localized
 
 
+class Index(StrictModel):
+    """An index over several scale questions, scaled 0-100 (like a satisfied-customer index).
+
+    A person's index is the mean of (value - 1) / (points - 1) * 100 over the listed questions
+    they answered on the scale ("vet inte" and skipped questions left out); on the five-point
+    scale that is (value - 1) / 4 * 100. The group's index is the mean over its people.
+    """
+
+    id: str = Field(..., regex=ID_PATTERN)
+    label: Localized
+    questions: List[str] = Field(..., min_items=2)
+
+
 class Audience(str, Enum):
     adults = "adults"
     children = "children"
@@ -248,6 +261,7 @@ class Definition(StrictModel):
     end: Localized
     scales: Dict[str, Scale] = {}
     questions: List[Question] = Field(..., min_items=1)
+    indices: List[Index] = []
 
     @validator("participation_level", pre=True)
     def _level_by_name(cls, value):
@@ -286,6 +300,7 @@ class Definition(StrictModel):
             if question.follow_up is not None:
                 _check_follow_up(question, place, scales)
             earlier[question.id] = question
+        _check_indices(values.get("indices") or [], earlier)
         return values
 
     # -- lookups used by the engine ------------------------------------------------
@@ -321,6 +336,23 @@ def _values_of(question: Question, scales: Dict[str, Scale]) -> set[str] | None:
     if question.type in (QuestionType.choice, QuestionType.multi):
         return {o.id for o in question.options}
     return None
+
+
+def _check_indices(indices: List[Index], questions: Dict[str, Question]) -> None:
+    seen: set[str] = set()
+    for number, index in enumerate(indices):
+        place = f"indices[{number}]"
+        if index.id in seen or index.id in questions:
+            raise ValueError(f"{place}.id: {index.id!r} is already used by a question or index")
+        seen.add(index.id)
+        if len(set(index.questions)) != len(index.questions):
+            raise ValueError(f"{place}.questions: a question is listed twice")
+        for question_id in index.questions:
+            question = questions.get(question_id)
+            if question is None:
+                raise ValueError(f"{place}.questions: there is no question {question_id!r}")
+            if question.type != QuestionType.scale:
+                raise ValueError(f"{place}.questions: {question_id!r} is not a scale question")
 
 
 def _check_follow_up(question: Question, place: str, scales: Dict[str, Scale]) -> None:

@@ -1,0 +1,34 @@
+"""Small reads for reports: when a consultation's answers begin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Answer, Conversation
+
+
+async def first_started_at(session: AsyncSession, consultation_id: str) -> datetime | None:
+    return (await session.execute(select(func.min(Conversation.started_at)).where(
+        Conversation.consultation_id == consultation_id))).scalar_one()
+
+
+async def scale_rows(session: AsyncSession, consultation_id: str,
+                     started_from: datetime | None = None,
+                     started_before: datetime | None = None, unit_id: str | None = None):
+    """(conversation id, unit, source, lang, question id, value, version id, started_at) of
+    every answer,
+    as plain tuples (much faster than ORM objects for aggregates)."""
+    query = select(Conversation.id, Conversation.unit_id, Conversation.source,
+                   Conversation.lang, Answer.question_id, Answer.value, Answer.version_id,
+                   Conversation.started_at).join(Answer, Answer.conversation_id == Conversation.id).where(
+        Conversation.consultation_id == consultation_id)
+    if unit_id is not None:
+        query = query.where(Conversation.unit_id == unit_id)
+    if started_from is not None:
+        query = query.where(Conversation.started_at >= started_from)
+    if started_before is not None:
+        query = query.where(Conversation.started_at < started_before)
+    return (await session.execute(query)).all()
