@@ -8,7 +8,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from bot import health, nlu_api, web as staff_web
-from bot.analytics import report_page, results_page
+from bot.analytics import results_page
 from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
 from bot.channels import rest
@@ -62,6 +62,5 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app.add_routes(nlu_api.routes)
     app.add_routes(health.routes)
     staff_web.setup(app)
-    report_page.setup(app)  # /reports/{consultation}: staff login to wrap it (report_response)
     results_page.setup(app)  # /resultat/{consultation}: public "Ni sa – vi gör"
     return app

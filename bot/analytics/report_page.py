@@ -1,9 +1,7 @@
-"""GET /reports/{consultation}[?from=YYYY-MM-DD&to=YYYY-MM-DD]: the HTML report.
-
-Access control seam: `report_response(request, units)` renders the report for the units a
-signed-in analyst may see (`units=None`: every unit). `setup(app)` registers the open
-route; the staff login wraps it by registering its own handler that calls
-`report_response(request, allowed_units)` instead.
+"""The HTML report over HTTP: `report_response(request, units)` renders the report of
+`/staff/reports/{consultation}[?from=YYYY-MM-DD&to=YYYY-MM-DD]` for the units the signed-in
+person may see (`units=None`: every unit). The route and its access check live in
+bot/web/reports.py, behind the staff login.
 """
 
 from __future__ import annotations
@@ -15,8 +13,6 @@ from aiohttp import web
 
 from bot.analytics import report
 from bot.appkeys import CATALOG, SESSIONS, SETTINGS
-
-ROUTE = "/reports/{consultation}"
 
 
 def _day(request: web.Request, name: str) -> date | None:
@@ -42,11 +38,3 @@ async def report_response(request: web.Request, units: Collection[str] | None) -
                                request.app[SETTINGS].min_group_size, date_from, date_to,
                                units=units)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
-
-
-async def open_report(request: web.Request) -> web.Response:
-    return await report_response(request, units=None)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get(ROUTE, open_report, name="report")

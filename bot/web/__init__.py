@@ -9,7 +9,7 @@ def setup(app: web.Application) -> None:
     """Templates, the access-control middleware, every staff route and daily retention."""
     from bot import retention
     from bot.web import admin_consultations, admin_users, aggregates, audit, auth, crisis
-    from bot.web import exports, inbox
+    from bot.web import exports, inbox, reports
     from bot.web import transcript
     from bot.web.access import staff_pages
     from bot.web.pages import setup_templates
@@ -17,6 +17,6 @@ def setup(app: web.Application) -> None:
     setup_templates(app)
     app.middlewares.append(staff_pages)
     for module in (auth, inbox, transcript, crisis, exports, aggregates, audit, admin_users,
-                   admin_consultations):
+                   admin_consultations, reports):
         app.add_routes(module.routes)
     app.cleanup_ctx.append(retention.scheduled)
