@@ -9,7 +9,8 @@ from aiohttp import web
 
 from bot import health, nlu_api
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
-from bot.channels import rest
+from bot import widget
+from bot.channels import rest, socketio_channel, websocket
 from bot.config import Settings
 from bot.engine.catalog import Catalog
 from bot.engine.conversation import Engine
@@ -55,6 +56,9 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app[INTERPRETER] = interpreter
     app.cleanup_ctx.append(_storage)
     app.add_routes(rest.routes)
+    app.add_routes(websocket.routes)
+    socketio_channel.setup(app)
+    widget.setup(app)
     app.add_routes(nlu_api.routes)
     app.add_routes(health.routes)
     return app

@@ -38,6 +38,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # figures based on fewer people than this are suppressed everywhere
     min_group_size: int = 5
+    # web pages (origins like https://www.example.se) that may embed the chat widget
+    allowed_origins: tuple[str, ...] = ()
+    # the address brukare reach the chat at, used in invitation links
+    public_url: str = "http://127.0.0.1:5005"
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -89,4 +93,10 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         socialjour_phone=os.environ.get("BRUKARROST_SOCIALJOUR_PHONE", "").strip(),
         min_group_size=int(min_group_text),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
+        allowed_origins=tuple(
+            o.rstrip("/") for o in os.environ.get("BRUKARROST_ALLOWED_ORIGINS", "").replace(
+                ",", " ").split()
+        ),
+        public_url=os.environ.get("BRUKARROST_PUBLIC_URL", "").strip().rstrip("/")
+        or f"http://{os.environ.get('BRUKARROST_HOST', '127.0.0.1')}:{port}",
     )
