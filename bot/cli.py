@@ -10,6 +10,8 @@
     brukarrost response-rate --consultation ID [--from D] [--to D] [--format csv|json]
     brukarrost export --consultation ID --format csv|xlsx|json --out FILE [--unit ID]
                       [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    brukarrost invite --consultation ID --unit ID --count N --out DIR [--expires-days D]
+                      [--base-url URL]
 """
 
 from __future__ import annotations
@@ -399,6 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--from", dest="date_from", type=_day)
     exp.add_argument("--to", dest="date_to", type=_day)
     exp.set_defaults(func=cmd_export)
+
+    from bot.invitations import command as invite_command
+
+    invite_command.add_parser(commands)
     return parser
 
 
