@@ -1,4 +1,4 @@
-"""Screenshots of the chat widget for the README: docs/widget-320.png and docs/widget-1280.png.
+"""Screenshots of the chat widget for the README: docs/widget-320.png, docs/widget-1280.png.
 
     .venv/bin/python scripts/widget-screenshots.py
 
@@ -60,20 +60,22 @@ async def shoot(base: str) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium,
                                                    args=["--no-sandbox", "--disable-gpu"])
-        wide = await browser.new_page(viewport={"width": 1280, "height": 800})
-        await wide.goto(f"{base}/widget/demo?{QUERY}")
-        await wide.get_by_role("button", name="Svara på frågor i chatten").click()
-        await wide.wait_for_selector(".brr-consent")
-        await wide.locator(".brr-option").first.focus()
-        await answer(wide, 0)
-        await wide.screenshot(path=str(DOCS / "widget-1280.png"))
+        for width, height in ((1280, 800), (320, 720)):
+            page = await browser.new_page(viewport={"width": width, "height": height})
+            await page.goto(f"{base}/widget/demo?{QUERY}")
+            await page.get_by_role("button", name="Svara på frågor i chatten").click()
+            await page.wait_for_selector(".brr-consent")
+            await page.locator(".brr-option").first.focus()
+            for presses in (0, 0, 0):  # consent, then two choices
+                await answer(page, presses)
+            await page.screenshot(path=str(DOCS / f"widget-{width}.png"))
 
-        narrow = await browser.new_page(viewport={"width": 320, "height": 720})
-        await narrow.goto(f"{base}/chat/brukarundersokning-ifo?unit=ekonomiskt-bistand-norr")
-        await narrow.wait_for_selector(".brr-consent")
+        page = await browser.new_page(viewport={"width": 320, "height": 720})
+        await page.goto(f"{base}/chat/brukarundersokning-ifo?unit=ekonomiskt-bistand-norr")
+        await page.wait_for_selector(".brr-consent")
         for presses in (0, 0, 0, 0, 2):  # consent, three choices, contact time
-            await answer(narrow, presses)
-        await narrow.screenshot(path=str(DOCS / "widget-320.png"), full_page=True)
+            await answer(page, presses)
+        await page.screenshot(path=str(DOCS / "chat-page-320.png"), full_page=True)
         await browser.close()
 
 
@@ -91,7 +93,7 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"Wrote {DOCS / 'widget-320.png'} and {DOCS / 'widget-1280.png'}")
+    print(f"Wrote widget-320.png, widget-1280.png and chat-page-320.png in {DOCS}")
     return 0
 
 
