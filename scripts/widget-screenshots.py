@@ -51,8 +51,8 @@ async def answer(page, presses: int) -> None:
     for _ in range(presses):
         await page.keyboard.press("Tab")
     await page.keyboard.press("Enter")
-    await page.wait_for_function(
-        "n => document.querySelectorAll('.brr-bot').length > n", arg=before)
+    await page.locator(".brr-bot").nth(before).wait_for()
+    await page.locator(".brr-typing").wait_for(state="hidden")
 
 
 async def shoot(base: str) -> None:

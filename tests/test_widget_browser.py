@@ -32,9 +32,10 @@ async def _bot_count(page) -> int:
 
 
 async def _wait_reply(page, before: int) -> None:
-    await page.wait_for_function(
-        """n => document.querySelectorAll('.brr-bot').length > n
-               && document.querySelector('.brr-typing').hidden""", arg=before, timeout=60000)
+    """Until a new bot message is shown and the typing indicator is gone (locators, not
+    wait_for_function: the page's CSP rightly forbids the eval that one needs)."""
+    await page.locator(".brr-bot").nth(before).wait_for(timeout=60000)
+    await page.locator(".brr-typing").wait_for(state="hidden", timeout=60000)
 
 
 async def _focused(page) -> str:
@@ -92,7 +93,7 @@ async def test_ifo_survey_by_keyboard_alone_with_a_reload_and_html_shown_as_text
     for index, (question, answer) in enumerate(SCRIPT):
         if question == "lyssnar":
             await page.reload()
-            await page.wait_for_function("document.querySelectorAll('.brr-bot').length >= 2")
+            await _wait_reply(page, 1)
             assert "Välkommen tillbaka" in await page.locator(".brr-bot").first.text_content()
         total = 18 if question == "vem-svarar" else 17  # "sjalv": the parents' one is out
         assert await _progress(page) == f"Fråga {index + 1} av {total}", question
@@ -125,6 +126,16 @@ async def test_no_serious_axe_violations_in_the_chat_page_and_the_widget(browser
     await page.keyboard.press("Enter")  # consent: a question with options is shown
     await page.wait_for_selector(".brr-options [role=group]")
     assert await axe_violations(page) == []
+
+    # the language menu: labels, the bot's messages and their `lang` follow
+    before = await page.locator(".brr-bot").count()
+    await page.locator("#brr-lang").select_option("en")
+    await _wait_reply(page, before)
+    assert await page.locator(".brr-send").text_content() == "Send"
+    assert await page.locator(".brr").get_attribute("lang") == "en"
+    last = page.locator(".brr-bot").last
+    assert await last.get_attribute("lang") == "en"
+    assert (await last.text_content()).endswith("Who is answering the questions?")
 
     await page.set_viewport_size({"width": 320, "height": 640})
     await page.goto(str(chat.make_url(

@@ -72,7 +72,8 @@ async def demo_page(request: web.Request) -> web.Response:
     consultation = request.query.get("consultation", "")
     if not IDENT.match(consultation):
         consultation = ""
-    return _html("demo.html", consultation=consultation, params=params)
+    return _html("demo.html", lang="sv", dir="ltr", title="Socialtjänsten (exempelsida)",
+                 consultation=consultation, params=params)
 
 
 @routes.get("/widget/texts.json")
