@@ -102,3 +102,20 @@ async def test_socketio_channel_as_rasa_webchat_uses_it(client, database_url):
     assert bad["error"] is True and "too long" in bad["text"]
     await sio.disconnect()
     assert [a[:2] for a in await db.answers(database_url)] == [("vem-svarar", "sjalv")]
+
+
+async def test_socketio_over_the_websocket_transport(client):
+    """Browsers' socket.io clients (rasa-webchat) upgrade to a WebSocket: the Engine.IO v4
+    frames spoken by hand, since this aiohttp is older than the Python client's WebSocket."""
+    socket = await client.ws_connect("/socket.io/?EIO=4&transport=websocket")
+    opened = (await socket.receive(timeout=60)).data
+    assert opened.startswith("0{") and '"sid"' in opened
+    await socket.send_str("40")
+    assert (await socket.receive(timeout=60)).data.startswith("40{")
+    await socket.send_str('42["session_request",{"session_id":"webchat-1"}]')
+    assert (await socket.receive(timeout=60)).data == '42["session_confirm","webchat-1"]'
+    await socket.send_str('42["user_uttered",{"message":"/get_started","session_id":"webchat-1",'
+                          '"customData":{"consultation":"barnenkat"}}]')
+    frame = (await socket.receive(timeout=60)).data
+    assert frame.startswith('42["bot_uttered",') and '"type":"consent"' in frame.replace(" ", "")
+    await socket.close()

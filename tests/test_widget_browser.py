@@ -119,13 +119,15 @@ async def test_ifo_survey_by_keyboard_alone_with_a_reload_and_html_shown_as_text
 
 async def test_no_serious_axe_violations_in_the_chat_page_and_the_widget(browser, chat):
     # axe is injected as an inline script, which the pages' CSP rightly blocks: bypass here
-    context = await browser.new_context(bypass_csp=True)
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     page = await context.new_page()
     await page.goto(str(chat.make_url(PAGE)))
     await page.wait_for_selector(".brr-consent")
     await page.keyboard.press("Enter")  # consent: a question with options is shown
     await page.wait_for_selector(".brr-options [role=group]")
     assert await axe_violations(page) == []
+    # 320 px wide (as 1280 px at 400 % zoom): nothing needs scrolling sideways
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
 
     # the language menu: labels, the bot's messages and their `lang` follow
     before = await page.locator(".brr-bot").count()
@@ -137,13 +139,11 @@ async def test_no_serious_axe_violations_in_the_chat_page_and_the_widget(browser
     assert await last.get_attribute("lang") == "en"
     assert (await last.text_content()).endswith("Who is answering the questions?")
 
-    await page.set_viewport_size({"width": 320, "height": 640})
     await page.goto(str(chat.make_url(
         "/widget/demo?consultation=brukarundersokning-ifo&unit=barn-och-familj")))
     await page.get_by_role("button", name="Svara på frågor i chatten").click()
     # the same browser and origin: the conversation begun above continues
     await page.wait_for_selector(".brr-options [role=group]")
     assert await axe_violations(page) == []
-    # 320 px wide: nothing needs scrolling sideways
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
     await context.close()
