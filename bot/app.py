@@ -7,9 +7,8 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, nlu_api
+from bot import health, nlu_api, widget
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
-from bot import widget
 from bot.channels import rest, socketio_channel, websocket
 from bot.config import Settings
 from bot.engine.catalog import Catalog

@@ -19,6 +19,7 @@ def _catalogue(lang: str) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+@lru_cache(maxsize=1)
 def languages() -> tuple[str, ...]:
     """Every language with a texts file, Swedish first."""
     found = sorted(path.stem for path in TEXTS_DIR.glob("*.yml"))

@@ -271,9 +271,10 @@
     var last = replies[replies.length - 1];
     if (last && last.lang && last.lang !== state.lang) { setLanguage(last.lang); }
     var group = showOptions(asking, askingId);
-    var typed = document.activeElement === state.el.input;
+    var focused = document.activeElement;
+    if (focused === state.el.langSelect) { return; }  // choosing a language moves nothing
     var textQuestion = asking && asking.custom && asking.custom.type === "text";
-    if (typed || textQuestion || !group) {
+    if (focused === state.el.input || textQuestion || !group) {
       state.el.input.focus();
     } else {
       group.querySelector("button, input").focus();
@@ -359,10 +360,14 @@
       if (opening && !started) { started = true; start(panel); }
       if (opening) { state.el.input.focus(); }
     });
-    close.addEventListener("click", function () {
+    function hide() {
       panel.hidden = true;
       open.setAttribute("aria-expanded", "false");
       open.focus();
+    }
+    close.addEventListener("click", hide);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { hide(); }
     });
   }
 
