@@ -7,11 +7,11 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, nlu_api, web as staff_web
+from bot import health, nlu_api, web as staff_web, widget
 from bot.analytics import results_page
 from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
-from bot.channels import rest
+from bot.channels import rest, socketio_channel, websocket
 from bot.config import Settings
 from bot.engine.catalog import Catalog
 from bot.engine.conversation import Engine
@@ -59,6 +59,9 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app[INTERPRETER] = interpreter
     app.cleanup_ctx.append(_storage)
     app.add_routes(rest.routes)
+    app.add_routes(websocket.routes)
+    socketio_channel.setup(app)
+    widget.setup(app)
     app.add_routes(nlu_api.routes)
     app.add_routes(health.routes)
     staff_web.setup(app)

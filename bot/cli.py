@@ -17,6 +17,8 @@
       (see bot/analytics/theme_cli.py)
     brukarrost feedback publish|list|retract ... and brukarrost report ...
                       (bot/analytics/commands.py)
+    brukarrost invite --consultation ID --unit ID --count N --out DIR [--expires-days D]
+                      [--base-url URL]
 """
 
 from __future__ import annotations
@@ -405,6 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.analytics.commands import register
 
     register(commands)  # feedback publish|list|retract, report
+    from bot.invitations import command as invite_command
+
+    invite_command.add_parser(commands)
     return parser
 
 

@@ -44,6 +44,10 @@ class Settings:
     session_hours: int = 8
     # retention (gallring) runs this often while the server is up, in hours; 0 = never
     retention_interval_hours: int = 24
+    # web pages (origins like https://www.example.se) that may embed the chat widget
+    allowed_origins: tuple[str, ...] = ()
+    # the address brukare reach the chat at, used in invitation links
+    public_url: str = "http://127.0.0.1:5005"
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -106,4 +110,10 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         session_hours=_whole("BRUKARROST_SESSION_HOURS", "8", 1),
         retention_interval_hours=_whole("BRUKARROST_RETENTION_INTERVAL_HOURS", "24", 0),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
+        allowed_origins=tuple(
+            o.rstrip("/") for o in os.environ.get("BRUKARROST_ALLOWED_ORIGINS", "").replace(
+                ",", " ").split()
+        ),
+        public_url=os.environ.get("BRUKARROST_PUBLIC_URL", "").strip().rstrip("/")
+        or f"http://{os.environ.get('BRUKARROST_HOST', '127.0.0.1')}:{port}",
     )

@@ -303,3 +303,20 @@ class FeedbackMessage(Base):
     doing = Column(Text, nullable=False)
     published_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     retracted_at = Column(DateTime(timezone=True), nullable=True)
+class Invitation(Base):
+    """A one-time invitation that staff hand out as a link or QR code.
+
+    Only a keyed hash of the token is stored. Nothing links an invitation to the
+    conversation it started, so a token written down by staff identifies no answers.
+    """
+
+    __tablename__ = "invitations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    token_hash = Column(String(64), nullable=False, unique=True)  # HMAC-SHA256, hex
+    batch = Column(String(32), nullable=False, index=True)  # one `brukarrost invite` run
+    consultation_id = Column(ForeignKey("consultations.id"), nullable=False, index=True)
+    unit_id = Column(ForeignKey("units.id"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True), nullable=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import invitations
 from storage.models import Conversation, OfferedCount
 
 
@@ -28,8 +29,9 @@ async def set_offered(session: AsyncSession, consultation_id: str, unit_id: str,
 async def counts(session: AsyncSession, consultation_id: str, start: date | None,
                  end: date | None, started_from: datetime | None,
                  started_before: datetime | None) -> dict[str, dict[str, int]]:
-    """unit -> {offered, started, completed}. Offered counts whose period lies within
-    [start, end]; conversations that started in the same period (after their consent)."""
+    """unit -> {offered, started, completed}. Offered: counts entered for periods within
+    [start, end] plus invitations made in the period; conversations that started in the same
+    period (after their consent)."""
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"offered": 0, "started": 0,
                                                           "completed": 0})
     offered = select(OfferedCount.unit_id, func.sum(OfferedCount.offered)).where(
@@ -40,6 +42,10 @@ async def counts(session: AsyncSession, consultation_id: str, start: date | None
         offered = offered.where(OfferedCount.period_end <= end)
     for unit_id, total in await session.execute(offered):
         out[unit_id]["offered"] = int(total or 0)
+    invited = await invitations.offered_per_unit(session, consultation_id, started_from,
+                                                 started_before)
+    for unit_id, number in invited.items():
+        out[unit_id]["offered"] += number
     conversations = select(Conversation.unit_id, Conversation.status, func.count()).where(
         Conversation.consultation_id == consultation_id,
         Conversation.status.notin_(("new", "consent", "declined")),

@@ -75,4 +75,6 @@ def reply_to_json(recipient_id: str, reply: Reply) -> dict[str, Any]:
     if reply.buttons:
         message["buttons"] = reply.buttons
     message["custom"] = reply.custom()
+    if reply.lang:
+        message["lang"] = reply.lang  # an extension: the language of `text`
     return message

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
@@ -33,10 +33,13 @@ from bot.engine.definitions import Definition, Question, QuestionType
 from bot.engine.prompts import Reply
 from bot.engine.redact import redact
 from bot.engine.scale_reader import ScaleReader, min_probability
+from bot.engine.texts import languages
 from bot.engine.texts import text as bot_text
+from bot.invitations.tokens import token_hash
 from storage import answers as answer_store
 from storage import conversations as conversation_store
 from storage import feedback as feedback_store
+from storage import invitations as invitation_store
 from storage.conversations import StaleConversation
 from storage.models import Conversation, utcnow
 
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LANGS = ("sv", "en", "sv-lattlast")
+LANGS = languages()  # one per bot/texts/<lang>.yml: a language is added by its texts
 FINISHED = ("completed", "stopped", "declined", "withdrawn")
 YESNO_CONFIDENCE = 0.6
 TEXT_STEERING_CONFIDENCE = 0.75
@@ -80,6 +83,14 @@ class UnknownInvite(TurnError):
 
 class Busy(TurnError):
     status = 503
+
+
+class InviteNotUsable(Exception):
+    """A known invitation that was used or has expired: the person gets a kind message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,34 @@ class Engine:
     def sender_hash(self, channel: str, sender: str) -> str:
         return hmac.new(self._key, f"{channel}\x00{sender}".encode(), hashlib.sha256).hexdigest()
 
+    def invite_hash(self, token: str) -> str:
+        return token_hash(self._key.decode("utf-8"), token)
+
+    async def invitation(self, token: str) -> invitation_store.InvitationState | None:
+        """What a link's invitation allows now; None when it is not known."""
+        async with self.sessions() as session:
+            return await invitation_store.state(session, self.invite_hash(token))
+
+    async def resume(self, incoming: Incoming) -> list[Reply]:
+        """Where a returning sender is now (their current question), storing nothing; a new
+        sender's conversation starts as with an empty message. For a reloaded chat page."""
+        sender_hash = self.sender_hash(incoming.channel, incoming.sender)
+        async with self.sessions() as session:
+            conversation = await conversation_store.latest_for_sender(session, sender_hash)
+            if _continues(conversation, incoming.metadata):
+                turn = _Turn(self, session, incoming, sender_hash, "", _LazyParse(self.parse, ""))
+                await turn.attach(conversation)
+                return await turn.where()
+        return await self.handle(replace(incoming, text=""))
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        try:
+            return await self._handle(incoming)
+        except InviteNotUsable as exc:  # nothing was stored
+            lang = incoming.metadata.get("lang") or "sv"
+            return [Reply(bot_text(lang, f"invite_{exc.reason}"), "end", lang=lang)]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         redaction = redact(incoming.text)
         nlu = _LazyParse(self.parse, redaction.text)
         sender_hash = self.sender_hash(incoming.channel, incoming.sender)
@@ -139,12 +177,22 @@ class Engine:
                         replies = await turn.run()
                         if redaction.changed:
                             replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
+                        for reply in replies:
+                            reply.lang = turn.lang
                         await turn.log_replies(replies)
                 return replies
             except (StaleConversation, IntegrityError):
                 # another turn of the same sender committed first: read again and redo
                 log.info("concurrent turn, retrying (attempt %d)", attempt + 1)
         raise Busy("The conversation is busy. Please send the message again.")
+
+
+def _continues(conversation: Conversation | None, metadata: dict[str, Any]) -> bool:
+    """Whether a message continues the sender's latest conversation (else one starts)."""
+    wanted = metadata.get("consultation")
+    return conversation is not None and not (
+        conversation.status in FINISHED and wanted and wanted != conversation.consultation_id
+    )
 
 
 class _Turn:
@@ -166,18 +214,11 @@ class _Turn:
     async def run(self) -> list[Reply]:
         metadata = self.incoming.metadata
         conversation = await conversation_store.latest_for_sender(self.session, self.sender_hash)
-        wanted = metadata.get("consultation")
-        if conversation is None or (
-            conversation.status in FINISHED and wanted and wanted != conversation.consultation_id
-        ):
-            await self._start(metadata)
-        else:
-            self.conversation = conversation
-            self.lang = conversation.lang
-            self.definition = await self.engine.catalog.version(
-                self.session, conversation.version_id
-            )
+        if _continues(conversation, metadata):
+            await self.attach(conversation)
             await conversation_store.log_message(self.session, conversation.id, "in", self.text)
+        else:
+            await self._start(metadata)
         replies = await self._dispatch()
         if replies and replies[-1].type == "end" and \
                 self.changes.get("status", self.conversation.status) == "completed":
@@ -198,6 +239,21 @@ class _Turn:
             text = f"{bot_text(self.lang, 'fallback')} {text}"
         return [Reply(text, "info")]
 
+    async def attach(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.lang = conversation.lang
+        self.definition = await self.engine.catalog.version(self.session, conversation.version_id)
+
+    async def where(self) -> list[Reply]:
+        """The current question again, after a welcome back; nothing changes."""
+        await self._answers()
+        replies = await self._prompt(self.conversation.pending)
+        if self.conversation.status == "active":
+            replies.insert(0, Reply(bot_text(self.lang, "resumed"), "info"))
+        for reply in replies:
+            reply.lang = self.lang
+        return replies
+
     async def log_replies(self, replies: list[Reply]) -> None:
         for reply in replies:
             await conversation_store.log_message(
@@ -205,15 +261,15 @@ class _Turn:
             )
 
     async def _start(self, metadata: dict[str, Any]) -> None:
-        if metadata.get("invite"):
-            raise UnknownInvite("This invitation link is not known or no longer valid.")
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
+        unit_id = metadata.get("unit")
+        if metadata.get("invite"):  # the invitation says which consultation and unit
+            consultation_id, unit_id = await self._use_invitation(metadata["invite"])
         if consultation_id not in self.engine.catalog:
             raise UnknownConsultation(f"There is no consultation called {consultation_id!r}.")
         if not self.engine.catalog.is_open(consultation_id):
             raise ClosedConsultation("This consultation is not open now. Thank you for wanting "
                                      "to take part.")
-        unit_id = metadata.get("unit")
         if unit_id is not None and unit_id not in self.engine.catalog.units:
             raise UnknownUnit(f"There is no unit called {unit_id!r}.")
         version_id, definition = self.engine.catalog.current(consultation_id)
@@ -232,6 +288,17 @@ class _Turn:
             position=None,
         )
         await conversation_store.log_message(self.session, self.conversation.id, "in", self.text)
+
+    async def _use_invitation(self, token: str) -> tuple[str, str]:
+        token_hash = self.engine.invite_hash(token)
+        found = await invitation_store.state(self.session, token_hash)
+        if found is None:
+            raise UnknownInvite("This invitation link is not known. Check the link or QR code.")
+        if not found.usable:
+            raise InviteNotUsable(found.reason)
+        if not await invitation_store.use(self.session, token_hash):
+            raise InviteNotUsable("used")  # another conversation took it a moment ago
+        return found.consultation_id, found.unit_id
 
     async def _dispatch(self) -> list[Reply]:
         conversation = self.conversation

@@ -22,6 +22,7 @@ class Reply:
     question_id: str | None = None
     step: int | None = None
     of: int | None = None
+    lang: str | None = None  # the language the text is in, set when the turn ends
 
     def custom(self) -> dict[str, Any]:
         custom: dict[str, Any] = {"type": self.type}

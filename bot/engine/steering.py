@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.answers import normalize
+from bot.engine.texts import languages
 
 # button payloads the bot itself offers
 CONTINUE, STOP, DELETE, SKIP = "fortsatt", "avsluta", "radera", "hoppa-over"
@@ -51,7 +52,13 @@ def command(text: str) -> str | None:
     return None
 
 
+LANGUAGE_PAYLOAD = "lang:"  # what a language switch button sends, e.g. "lang:en"
+
+
 def language_request(text: str) -> str | None:
+    raw = text.strip()
+    if raw.startswith(LANGUAGE_PAYLOAD) and raw[len(LANGUAGE_PAYLOAD):] in languages():
+        return raw[len(LANGUAGE_PAYLOAD):]
     norm = normalize(text)
     for lang, pattern in _LANGUAGE:
         if pattern.match(norm):

@@ -19,6 +19,13 @@ def _catalogue(lang: str) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+@lru_cache(maxsize=1)
+def languages() -> tuple[str, ...]:
+    """Every language with a texts file, Swedish first."""
+    found = sorted(path.stem for path in TEXTS_DIR.glob("*.yml"))
+    return (FALLBACK, *(lang for lang in found if lang != FALLBACK))
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, falling back to Swedish; placeholders filled in."""
     template = _catalogue(lang).get(key) or _catalogue(FALLBACK)[key]
