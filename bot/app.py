@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, nlu_api
+from bot import health, limits, metrics, nlu_api, openapi
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
 from bot.channels import rest
 from bot.config import Settings
@@ -37,7 +37,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         app[ENGINE] = Engine(
             sessions,
             catalog,
-            app[INTERPRETER].parse,
+            app[metrics.METRICS].timed_parse(app[INTERPRETER].parse),
             settings.secret_key,
             settings.default_consultation,
             HelpLines(settings.help_lines_file, settings.socialjour_phone),
@@ -57,4 +57,7 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app.add_routes(rest.routes)
     app.add_routes(nlu_api.routes)
     app.add_routes(health.routes)
+    app.add_routes(openapi.routes)
+    metrics.setup(app)
+    limits.setup(app)
     return app

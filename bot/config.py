@@ -38,6 +38,15 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # figures based on fewer people than this are suppressed everywhere
     min_group_size: int = 5
+    # reliability and abuse (see README, "Scale and reliability")
+    log_format: str = "text"  # text | json
+    workers: int = 1
+    rate_limit_sender: int = 120  # chat messages per minute (and at once) per sender; 0 = no limit
+    rate_limit_address: int = 1200  # requests per minute (and at once) per client address; 0 = no limit
+    behind_proxy: bool = False  # take the client address from X-Forwarded-For
+    body_timeout: float = 10.0  # seconds to receive a request body
+    turn_timeout: float = 15.0  # seconds for one turn before 503
+    shutdown_timeout: float = 30.0  # seconds to finish requests in flight on SIGTERM
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -58,6 +67,17 @@ def _secret_key(var_dir: Path) -> str:
     path.chmod(0o600)
     log.warning("BRUKARROST_SECRET_KEY is not set; created a development key in %s", path)
     return key
+
+
+def _number(name: str, default: str, kind=int, least: float = 0):
+    text = os.environ.get(name, default).strip()
+    try:
+        value = kind(text)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {text!r}") from None
+    if value < least:
+        raise SystemExit(f"{name} must be at least {least}, not {text!r}")
+    return value
 
 
 def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
@@ -89,4 +109,12 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         socialjour_phone=os.environ.get("BRUKARROST_SOCIALJOUR_PHONE", "").strip(),
         min_group_size=int(min_group_text),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
+        log_format="json" if os.environ.get("LOG_FORMAT", "").lower() == "json" else "text",
+        workers=_number("BRUKARROST_WORKERS", "1", least=1),
+        rate_limit_sender=_number("BRUKARROST_RATE_LIMIT_SENDER", "120"),
+        rate_limit_address=_number("BRUKARROST_RATE_LIMIT_ADDRESS", "1200"),
+        behind_proxy=os.environ.get("BRUKARROST_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
+        body_timeout=_number("BRUKARROST_BODY_TIMEOUT", "10", float, 0.1),
+        turn_timeout=_number("BRUKARROST_TURN_TIMEOUT", "15", float, 0.1),
+        shutdown_timeout=_number("BRUKARROST_SHUTDOWN_TIMEOUT", "30", float, 0),
     )

@@ -14,11 +14,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base
 
@@ -174,3 +176,15 @@ class Flag(Base):
     kind = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default="new")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# One open conversation per sender: two first messages of a new sender arriving together
+# cannot start two conversations (the second insert fails and its turn is redone).
+OPEN_STATUSES_SQL = "status NOT IN ('completed', 'stopped', 'declined', 'withdrawn')"
+Index(
+    "uq_conversations_open_sender",
+    Conversation.sender_hash,
+    unique=True,
+    postgresql_where=text(OPEN_STATUSES_SQL),
+    sqlite_where=text(OPEN_STATUSES_SQL),
+)

@@ -156,7 +156,9 @@ class _Turn:
 
     async def run(self) -> list[Reply]:
         metadata = self.incoming.metadata
-        conversation = await conversation_store.latest_for_sender(self.session, self.sender_hash)
+        conversation = await conversation_store.latest_for_sender(
+            self.session, self.sender_hash, lock=True
+        )
         wanted = metadata.get("consultation")
         if conversation is None or (
             conversation.status in FINISHED and wanted and wanted != conversation.consultation_id
@@ -241,8 +243,8 @@ class _Turn:
 
     async def _acute_risk(self) -> bool:
         """Rules look at every typed message; the model at all but buttons and clear answers
-        (a plain "barn" or "4" is an answer, and no parse is spent on it)."""
-        if not self.text.strip() or self._pressed_a_button():
+        (a plain "barn" or "4" is an answer, and no parse is spent on it, nor on a bare "hej")."""
+        if not self.text.strip() or self._pressed_a_button() or steering.is_greeting(self.text):
             return False
         if safety.rule_risk(self.text) is not None:
             return True
