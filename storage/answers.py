@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Comment, Conversation, utcnow
@@ -18,30 +18,32 @@ async def save(
     question_type: str,
     value: str | None,
     answer_text: str | None,
-) -> Answer:
-    """Insert the answer, or replace the earlier answer to the same question."""
-    answer = (
-        await session.execute(
-            select(Answer).where(
-                Answer.conversation_id == conversation.id, Answer.question_id == question_id
-            )
-        )
-    ).scalar_one_or_none()
+    known: dict[str, str | None] | None = None,
+) -> None:
+    """Insert the answer, or replace the earlier answer to the same question.
+
+    `known` (question id -> value, as `values` gives them, read in this transaction) saves
+    the look-up; the insert itself is sent with the transaction's other writes.
+    """
     now = utcnow()
-    if answer is None:
-        answer = Answer(
-            conversation_id=conversation.id,
-            version_id=conversation.version_id,
-            question_id=question_id,
-            question_type=question_type,
-            created_at=now,
+    exists = question_id in known if known is not None else (await session.execute(
+        select(Answer.id).where(
+            Answer.conversation_id == conversation.id, Answer.question_id == question_id
         )
-        session.add(answer)
-    answer.value = value
-    answer.answer_text = answer_text
-    answer.updated_at = now
-    await session.flush()
-    return answer
+    )).first() is not None
+    if exists:
+        await session.execute(
+            update(Answer)
+            .where(Answer.conversation_id == conversation.id, Answer.question_id == question_id)
+            .values(value=value, answer_text=answer_text, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    session.add(Answer(
+        conversation_id=conversation.id, version_id=conversation.version_id,
+        question_id=question_id, question_type=question_type, value=value,
+        answer_text=answer_text, created_at=now, updated_at=now,
+    ))
 
 
 async def values(session: AsyncSession, conversation_id: str) -> dict[str, str | None]:
