@@ -68,7 +68,7 @@ async def main(args: argparse.Namespace) -> None:
     times.sort()
     print(f"{len(times)} messages, mean {sum(times) / len(times) * 1000:.1f} ms, "
           f"p50 {times[len(times) // 2] * 1000:.1f} ms (one at a time, profiled)")
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
@@ -76,4 +76,5 @@ if __name__ == "__main__":
     parser.add_argument("--database", default="postgresql")
     parser.add_argument("--respondents", type=int, default=10)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
     asyncio.run(main(parser.parse_args()))
