@@ -57,6 +57,14 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def _is_helper(pid: int) -> bool:
+    """multiprocessing's resource tracker: a child of the server that serves nothing."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+
+
 async def _pg(query: str) -> None:
     import asyncpg
 
@@ -132,7 +140,7 @@ class Server:
     def rss(self) -> list[float]:
         """RSS in MB of each serving process (the workers, or the one server)."""
         pids = self.pids()
-        serving = pids[1:] if self.workers > 1 else pids[:1]
+        serving = [p for p in pids[1:] if not _is_helper(p)] if self.workers > 1 else pids[:1]
         return [rss_mb(pid) for pid in serving]
 
     def kill(self) -> None:
