@@ -28,10 +28,15 @@ test: train
 	scripts/ensure-browser-tools
 	$(BIN)/python -m pytest
 
+# Load: N = 1, 50, 500 respondents on PostgreSQL (2 workers), then SIGKILL durability.
+# BENCH_DB=sqlite for SQLite; BENCH_ARGS to pass more (e.g. --think 0 --respondents 1,50).
+BENCH_DB ?= postgresql
 bench: train
 	$(BIN)/python benchmarks/parse_speed.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/readability.py
+	$(BIN)/python benchmarks/load.py --database $(BENCH_DB) --workers 2 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/durability.py --database $(BENCH_DB)
 
 # NLU quality: 5-fold cross-validation (trains 5 models, about 10 minutes), the held-out
 # intents and the held-out typed scale answers.

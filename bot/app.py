@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, nlu_api, web as staff_web, widget
+from bot import health, limits, metrics, nlu_api, openapi, web as staff_web, widget
 from bot.analytics import results_page
 from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
@@ -39,7 +39,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         app[ENGINE] = Engine(
             sessions,
             catalog,
-            app[INTERPRETER].parse,
+            app[metrics.METRICS].timed_parse(app[INTERPRETER].parse),
             settings.secret_key,
             settings.default_consultation,
             HelpLines(settings.help_lines_file, settings.socialjour_phone),
@@ -66,4 +66,7 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app.add_routes(health.routes)
     staff_web.setup(app)
     results_page.setup(app)  # /resultat/{consultation}: public "Ni sa – vi gör"
+    app.add_routes(openapi.routes)
+    metrics.setup(app)
+    limits.setup(app)
     return app

@@ -1,7 +1,7 @@
 """The `brukarrost` command: the same configuration and surfaces as the server.
 
     brukarrost train [--force]
-    brukarrost serve [--host H] [--port P]
+    brukarrost serve [--host H] [--port P] [--workers N]
     brukarrost migrate
     brukarrost consultations check
     brukarrost nlu evaluate [--folds K] [--heldout FILE] [--scale FILE]
@@ -31,21 +31,12 @@ from datetime import date
 from pathlib import Path
 
 from bot import staff_cli
+from bot import logs
 from bot.config import PROJECT_ROOT, Settings, load_settings
 
 log = logging.getLogger("brukarrost")
 
 EXIT_USAGE = 2
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Rasa and TensorFlow are chatty; their warnings stay, their info does not.
-    for noisy in ("rasa", "tensorflow", "absl", "matplotlib", "h5py", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _fail(message: str) -> int:
@@ -109,10 +100,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from bot.app import create_app
-    from nlu.interpreter import NluInterpreter
+    from bot.serving import serve_one, serve_workers
     from nlu.train import current_model
 
     problem = _check_definitions(settings)
@@ -122,13 +110,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     model = current_model(settings.models_dir, settings.nlu_config, settings.nlu_data_dir)
     if model is None:
         return _fail("no model trained on the current NLU data: run `brukarrost train` first.")
-    interpreter = NluInterpreter.load(model)
-    app = create_app(settings, interpreter)
     host = args.host or settings.host
     port = args.port or settings.port
-    web.run_app(app, host=host, port=port, print=lambda _: log.info(
-        "Brukarröst is listening on http://%s:%s", host, port
-    ))
+    workers = args.workers or settings.workers
+    if workers < 1:
+        return _fail("--workers must be 1 or more.")
+    if workers > 1:
+        return serve_workers(settings, host, port, model, workers)
+    serve_one(settings, host, port, model, reuse_port=False)
     return 0
 
 
@@ -337,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate the database and serve HTTP")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="processes sharing the port (default 1)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
@@ -416,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    _setup_logging(settings.log_level)
+    logs.setup(settings.log_level, settings.log_format)
     return args.func(settings, args)
 
 

@@ -48,6 +48,15 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # the address brukare reach the chat at, used in invitation links
     public_url: str = "http://127.0.0.1:5005"
+    # reliability and abuse (see README, "Scale and reliability")
+    log_format: str = "text"  # text | json
+    workers: int = 1
+    rate_limit_sender: int = 120  # chat messages per minute (and at once) per sender; 0 = no limit
+    rate_limit_address: int = 1200  # requests per minute (and at once) per client address; 0 = no limit
+    behind_proxy: bool = False  # take the client address from X-Forwarded-For
+    body_timeout: float = 10.0  # seconds to receive a request body
+    turn_timeout: float = 15.0  # seconds for one turn before 503
+    shutdown_timeout: float = 30.0  # seconds to finish requests in flight on SIGTERM
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -68,13 +77,6 @@ def _secret_key(var_dir: Path) -> str:
     path.chmod(0o600)
     log.warning("BRUKARROST_SECRET_KEY is not set; created a development key in %s", path)
     return key
-
-
-def _whole(name: str, default: str, least: int) -> int:
-    text = os.environ.get(name, default).strip()
-    if not text.isdigit() or int(text) < least:
-        raise SystemExit(f"{name} must be a whole number of at least {least}, not {text!r}")
-    return int(text)
 
 
 def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
@@ -107,8 +109,8 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         min_group_size=int(min_group_text),
         cookie_secure=os.environ.get("BRUKARROST_COOKIE_SECURE", "").strip().lower()
         in ("1", "true", "yes"),
-        session_hours=_whole("BRUKARROST_SESSION_HOURS", "8", 1),
-        retention_interval_hours=_whole("BRUKARROST_RETENTION_INTERVAL_HOURS", "24", 0),
+        session_hours=_number("BRUKARROST_SESSION_HOURS", "8", least=1),
+        retention_interval_hours=_number("BRUKARROST_RETENTION_INTERVAL_HOURS", "24"),
         models_dir=Path(os.environ.get("BRUKARROST_MODELS_DIR", PROJECT_ROOT / "models")),
         allowed_origins=tuple(
             o.rstrip("/") for o in os.environ.get("BRUKARROST_ALLOWED_ORIGINS", "").replace(
@@ -116,4 +118,12 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         ),
         public_url=os.environ.get("BRUKARROST_PUBLIC_URL", "").strip().rstrip("/")
         or f"http://{os.environ.get('BRUKARROST_HOST', '127.0.0.1')}:{port}",
+        log_format="json" if os.environ.get("LOG_FORMAT", "").lower() == "json" else "text",
+        workers=_number("BRUKARROST_WORKERS", "1", least=1),
+        rate_limit_sender=_number("BRUKARROST_RATE_LIMIT_SENDER", "120"),
+        rate_limit_address=_number("BRUKARROST_RATE_LIMIT_ADDRESS", "1200"),
+        behind_proxy=os.environ.get("BRUKARROST_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
+        body_timeout=_number("BRUKARROST_BODY_TIMEOUT", "10", float, 0.1),
+        turn_timeout=_number("BRUKARROST_TURN_TIMEOUT", "15", float, 0.1),
+        shutdown_timeout=_number("BRUKARROST_SHUTDOWN_TIMEOUT", "30", float, 0),
     )

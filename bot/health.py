@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aiohttp import web
 from sqlalchemy import text
 
@@ -24,5 +26,6 @@ async def health(request: web.Request) -> web.Response:
             "model": app[INTERPRETER].model_name,
             "database": app[DB_ENGINE].dialect.name,
             "consultations": app[CATALOG].consultation_ids,
+            "process": os.getpid(),  # which worker answered (brukarrost serve --workers N)
         }
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -28,12 +29,16 @@ def json_error(status: int, message: str) -> web.Response:
 
 
 async def read_json(request: web.Request) -> Any:
-    """The parsed body; raises HttpError (413 or 400) when it is too large or not JSON."""
+    """The parsed body; raises HttpError (413, 408 or 400) when it is too large, comes too
+    slowly or is not JSON."""
+    settings = request.app[SETTINGS]
     try:
-        raw = await request.read()
+        raw = await asyncio.wait_for(request.read(), settings.body_timeout)
     except web.HTTPRequestEntityTooLarge:
-        limit = request.app[SETTINGS].max_body_bytes
-        raise HttpError(413, f"The body is too large: at most {limit} bytes.") from None
+        raise HttpError(413, f"The body is too large: at most {settings.max_body_bytes} bytes."
+                        ) from None
+    except asyncio.TimeoutError:
+        raise HttpError(408, "The body came too slowly.") from None
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

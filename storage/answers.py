@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Comment, Conversation, utcnow
@@ -19,34 +19,36 @@ async def save(
     value: str | None,
     answer_text: str | None,
     themes: str | None = None,
-) -> Answer:
+    known: dict[str, str | None] | None = None,
+) -> None:
     """Insert the answer, or replace the earlier answer to the same question.
 
-    `themes`: the model's theme ids for free text, joined by ";" (None: not classified)."""
-    answer = (
-        await session.execute(
-            select(Answer).where(
-                Answer.conversation_id == conversation.id, Answer.question_id == question_id
-            )
-        )
-    ).scalar_one_or_none()
+    `themes`: the model's theme ids for free text, joined by ";" (None: not classified).
+    `known` (question id -> value, as `values` gives them, read in this transaction) saves
+    the look-up; the insert itself is sent with the transaction's other writes.
+    """
     now = utcnow()
-    if answer is None:
-        answer = Answer(
-            conversation_id=conversation.id,
-            version_id=conversation.version_id,
-            question_id=question_id,
-            question_type=question_type,
-            created_at=now,
+    themes_source = None if themes is None else "model"
+    exists = question_id in known if known is not None else (await session.execute(
+        select(Answer.id).where(
+            Answer.conversation_id == conversation.id, Answer.question_id == question_id
         )
-        session.add(answer)
-    answer.value = value
-    answer.answer_text = answer_text
-    answer.themes = themes
-    answer.themes_source = None if themes is None else "model"
-    answer.updated_at = now
-    await session.flush()
-    return answer
+    )).first() is not None
+    if exists:
+        await session.execute(
+            update(Answer)
+            .where(Answer.conversation_id == conversation.id, Answer.question_id == question_id)
+            .values(value=value, answer_text=answer_text, themes=themes,
+                    themes_source=themes_source, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    session.add(Answer(
+        conversation_id=conversation.id, version_id=conversation.version_id,
+        question_id=question_id, question_type=question_type, value=value,
+        answer_text=answer_text, themes=themes, themes_source=themes_source,
+        created_at=now, updated_at=now,
+    ))
 
 
 async def values(session: AsyncSession, conversation_id: str) -> dict[str, str | None]:

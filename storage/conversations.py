@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Comment, Conversation, Flag, Message, utcnow
@@ -15,15 +15,31 @@ class StaleConversation(Exception):
     """Another turn of the same conversation committed first; the caller retries."""
 
 
-async def latest_for_sender(session: AsyncSession, sender_hash: str) -> Conversation | None:
-    return (
-        await session.execute(
-            select(Conversation)
-            .where(Conversation.sender_hash == sender_hash)
-            .order_by(Conversation.started_at.desc(), Conversation.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+FINISHED_STATUSES = ("completed", "stopped", "declined", "withdrawn")
+
+
+async def latest_for_sender(session: AsyncSession, sender_hash: str,
+                            lock: bool = False) -> Conversation | None:
+    """The sender's newest conversation. With `lock`, its row stays locked until the
+    transaction ends (PostgreSQL: SELECT ... FOR UPDATE), so two turns of one sender run one
+    after the other; SQLite locks the whole database for a writing transaction anyway."""
+    query = (
+        select(Conversation)
+        .where(Conversation.sender_hash == sender_hash)
+        .order_by(Conversation.started_at.desc(), Conversation.id.desc())
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def count_open(session: AsyncSession) -> int:
+    """Conversations started and not finished."""
+    query = select(func.count()).select_from(Conversation).where(
+        Conversation.status.not_in(FINISHED_STATUSES)
+    )
+    return (await session.execute(query)).scalar_one()
 
 
 async def create(session: AsyncSession, **fields: Any) -> Conversation:

@@ -39,7 +39,9 @@ def create_engine(database_url: str) -> AsyncEngine:
             dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
-    return create_async_engine(url, future=True, pool_pre_ping=True, pool_size=10)
+    # No pre-ping (it costs a round trip per turn); a connection that died with a database
+    # restart is recycled, and the engine redoes a turn that failed on one.
+    return create_async_engine(url, future=True, pool_size=10, pool_recycle=1800)
 
 
 def session_factory(engine: AsyncEngine) -> sessionmaker:

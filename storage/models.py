@@ -14,11 +14,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base
 
@@ -290,6 +292,8 @@ class ConsultationSchedule(Base):
     closes_on = Column(Date, nullable=True)
     changed_by = Column(String(254), nullable=True)
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class FeedbackMessage(Base):
     """Återkoppling, "Ni sa – vi gör": what brukare said and what is done about it, published
     by staff per consultation and language. Retracting keeps the row (retracted_at set)."""
@@ -303,6 +307,8 @@ class FeedbackMessage(Base):
     doing = Column(Text, nullable=False)
     published_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     retracted_at = Column(DateTime(timezone=True), nullable=True)
+
+
 class Invitation(Base):
     """A one-time invitation that staff hand out as a link or QR code.
 
@@ -320,3 +326,13 @@ class Invitation(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
     used_at = Column(DateTime(timezone=True), nullable=True)
+# One open conversation per sender: two first messages of a new sender arriving together
+# cannot start two conversations (the second insert fails and its turn is redone).
+OPEN_STATUSES_SQL = "status NOT IN ('completed', 'stopped', 'declined', 'withdrawn')"
+Index(
+    "uq_conversations_open_sender",
+    Conversation.sender_hash,
+    unique=True,
+    postgresql_where=text(OPEN_STATUSES_SQL),
+    sqlite_where=text(OPEN_STATUSES_SQL),
+)

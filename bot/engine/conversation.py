@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.engine import answers as mapping
@@ -172,18 +172,25 @@ class Engine:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session:
+                    # writes go out together at commit: fewer round trips per turn
                     async with session.begin():
-                        turn = _Turn(self, session, incoming, sender_hash, redaction.text, nlu)
-                        replies = await turn.run()
-                        if redaction.changed:
-                            replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
-                        for reply in replies:
-                            reply.lang = turn.lang
-                        await turn.log_replies(replies)
+                        with session.no_autoflush:
+                            turn = _Turn(self, session, incoming, sender_hash, redaction.text,
+                                         nlu)
+                            replies = await turn.run()
+                            if redaction.changed:
+                                replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
+                            for reply in replies:
+                                reply.lang = turn.lang
+                            await turn.log_replies(replies)
                 return replies
             except (StaleConversation, IntegrityError):
                 # another turn of the same sender committed first: read again and redo
                 log.info("concurrent turn, retrying (attempt %d)", attempt + 1)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:  # e.g. the database restarted: redo
+                    raise
+                log.warning("database connection lost, retrying (attempt %d)", attempt + 1)
         raise Busy("The conversation is busy. Please send the message again.")
 
 
@@ -213,7 +220,9 @@ class _Turn:
 
     async def run(self) -> list[Reply]:
         metadata = self.incoming.metadata
-        conversation = await conversation_store.latest_for_sender(self.session, self.sender_hash)
+        conversation = await conversation_store.latest_for_sender(
+            self.session, self.sender_hash, lock=True
+        )
         if _continues(conversation, metadata):
             await self.attach(conversation)
             await conversation_store.log_message(self.session, conversation.id, "in", self.text)
@@ -335,8 +344,8 @@ class _Turn:
 
     async def _acute_risk(self) -> bool:
         """Rules look at every typed message; the model at all but buttons and clear answers
-        (a plain "barn" or "4" is an answer, and no parse is spent on it)."""
-        if not self.text.strip() or self._pressed_a_button():
+        (a plain "barn" or "4" is an answer, and no parse is spent on it, nor on a bare "hej")."""
+        if not self.text.strip() or self._pressed_a_button() or steering.is_greeting(self.text):
             return False
         if safety.rule_risk(self.text) is not None:
             return True
@@ -416,7 +425,7 @@ class _Turn:
             await answer_store.save(
                 self.session, self.conversation, question_id=prompts.follow_up_id(question),
                 question_type=QuestionType.text.value, value=None, answer_text=self.text,
-                themes=await self._themes(self.text),
+                themes=await self._themes(self.text), known=await self._answers(),
             )
             return await self._advance(question)
         return None
@@ -602,13 +611,13 @@ class _Turn:
 
     async def _store(self, question: Question, value: str | None,
                      own_words: str | None) -> list[Reply]:
+        given = await self._answers()
         free_text = question.type == QuestionType.text
         await answer_store.save(
             self.session, self.conversation, question_id=question.id,
-            question_type=question.type.value, value=value, answer_text=own_words,
+            question_type=question.type.value, value=value, answer_text=own_words, known=given,
             themes=await self._themes(own_words) if free_text else None,
         )
-        given = await self._answers()
         given[question.id] = value
         self.changes["position"] = question.id
         if self._wants_follow_up(question, value, own_words):
@@ -675,6 +684,7 @@ class _Turn:
         ])]
 
     async def _withdraw(self) -> list[Reply]:
+        await self.session.flush()  # this message's log too: its text goes as well
         await conversation_store.withdraw(self.session, self.conversation.id)
         self.changes.update(status="withdrawn", position=None, pending=None)
         return [Reply(bot_text(self.lang, "deleted"), "end")]

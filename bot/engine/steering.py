@@ -35,6 +35,12 @@ _LANGUAGE = [
     ("sv", re.compile(r"^(pa |in )?(svenska|swedish)( tack| please)?$|^kan du svenska$")),
 ]
 
+# a bare greeting (normalized): safe without asking the model whether it is a crisis
+GREETINGS = frozenset({
+    "hej", "hej hej", "hejsan", "hallo", "halla", "tja", "tjena", "god morgon", "god dag",
+    "hi", "hello", "hey", "start", "starta", "/start",
+})
+
 # intents that steer the conversation (NLU), with the confidence each needs
 STEERING_CONFIDENCE = 0.6
 STEERING_INTENTS = {
@@ -64,3 +70,7 @@ def language_request(text: str) -> str | None:
         if pattern.match(norm):
             return lang
     return None
+
+
+def is_greeting(text: str) -> bool:
+    return normalize(text).strip(" !.") in GREETINGS

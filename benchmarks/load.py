@@ -1,0 +1,236 @@
+"""Many respondents at once: each completes the IFO survey over the REST channel.
+
+    .venv/bin/python benchmarks/load.py [--database sqlite|postgresql|URL] [--respondents 1,50,500]
+                                        [--workers N] [--think SECONDS] [--url http://...]
+
+Starts `brukarrost serve` itself (a throw-away database, a free port) unless --url is given.
+Half of the respondents press buttons (send the payloads), half type their answers ("stämmer
+ganska bra", "fyra", "Jag själv", sentences for the free-text questions). Each waits a random
+think time between its messages (uniform in 0.5-1.5 x --think; 0 sends as fast as it can),
+and respondents start spread over the first --think seconds.
+
+Prints per run: messages, messages/s, latency p50/p95/p99 (ms), errors (non-200 replies,
+failed requests, surveys not completed), NLU parses per message (from /metrics) and the
+peak memory (RSS) of each server process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import secrets
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.server import Server, database  # noqa: E402
+
+WEBHOOK = "/webhooks/rest/webhook"
+UNITS = ["ekonomiskt-bistand-norr", "barn-och-familj", "arbetsmarknad"]
+SENTENCES = [
+    "Personalen är vänlig men det tar lång tid att få svar på mina frågor.",
+    "Det fungerar bra när jag får träffa samma handläggare varje gång.",
+    "Ni kunde svara snabbare i telefon och skriva brev som är lättare att förstå.",
+]
+TYPED_SCALE = ["stämmer ganska bra", "fyra", "4", "stämmer helt och hållet"]
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    completed: int = 0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+def asking(replies: list[dict]) -> dict | None:
+    """The last reply that asks for something: a question, the consent or a confirmation."""
+    for reply in reversed(replies):
+        custom = reply.get("custom") or {}
+        if custom.get("question_id") or custom.get("type") in ("consent", "confirm", "end"):
+            return reply
+    return None
+
+
+def answer_for(reply: dict, typed: bool, rng: random.Random) -> str:
+    """What a respondent sends to this reply: a payload, or the same answer typed."""
+    kind = reply["custom"]["type"]
+    buttons = reply.get("buttons") or []
+    payloads = [b["payload"] for b in buttons]
+    if kind in ("consent", "confirm"):
+        return "ja, gärna" if typed and kind == "consent" else "ja"
+    if kind == "text":
+        if reply["custom"]["question_id"].endswith("-followup"):
+            return "hoppa över" if typed else "hoppa-over"
+        return rng.choice(SENTENCES)
+    if kind == "scale":
+        return rng.choice(TYPED_SCALE) if typed else "4"
+    if kind == "yesno":
+        return "nej det har jag inte" if typed else "nej"
+    choice = rng.choice(buttons)
+    return choice["title"] if typed else choice["payload"] if payloads else "hoppa över"
+
+
+async def respondent(session: aiohttp.ClientSession, base: str, index: int, run: str,
+                     think: float, stats: Stats, delay: float) -> None:
+    rng = random.Random(index)
+    typed = index % 2 == 1
+    sender = f"load-{run}-{index}"
+    await asyncio.sleep(delay)
+    message = "hej"
+    metadata = {"unit": UNITS[index % len(UNITS)], "source": "load-test"}
+    for _ in range(80):
+        body = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"], metadata = metadata, None
+        started = time.perf_counter()
+        try:
+            async with session.post(base + WEBHOOK, json=body) as response:
+                replies = await response.json(content_type=None)
+                status = response.status
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            stats.error(type(exc).__name__)
+            return
+        stats.latencies.append(time.perf_counter() - started)
+        if status != 200:
+            stats.error(f"http {status}")
+            return
+        reply = asking(replies)
+        if reply is None:
+            stats.error("no question in reply")
+            return
+        if reply["custom"]["type"] == "end":
+            stats.completed += 1
+            return
+        message = answer_for(reply, typed, rng)
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+    stats.error("not completed in 80 messages")
+
+
+async def metric(session: aiohttp.ClientSession, base: str, name: str) -> float | None:
+    """The sum of a counter over /metrics (one process's view with several workers)."""
+    try:
+        async with session.get(base + "/metrics") as response:
+            if response.status != 200:
+                return None
+            text = await response.text()
+    except aiohttp.ClientError:
+        return None
+    values = re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+]+)$", text, re.M)
+    return sum(float(v) for v in values) if values else None
+
+
+class MemoryWatch:
+    """Samples the server processes' RSS in a thread; keeps the peak of each."""
+
+    def __init__(self, server: Server | None) -> None:
+        self.server, self.peak, self._stop = server, [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            current = self.server.rss()
+            self.peak = [max(a, b) for a, b in zip(current, self.peak)] if self.peak else current
+            self._stop.wait(0.5)
+
+    def __enter__(self):
+        if self.server:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self.server:
+            self._thread.join()
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * share))] * 1000
+
+
+async def run(base: str, n: int, think: float, server: Server | None) -> dict:
+    stats = Stats()
+    tag = secrets.token_hex(3)
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        parses_before = await metric(session, base, "brukarrost_nlu_parses_total")
+        with MemoryWatch(server) as memory:
+            started = time.perf_counter()
+            await asyncio.gather(*(
+                respondent(session, base, i, f"{n}-{tag}", think, stats,
+                           random.uniform(0, think) if n > 1 else 0)
+                for i in range(n)
+            ))
+            duration = time.perf_counter() - started
+        parses_after = await metric(session, base, "brukarrost_nlu_parses_total")
+    latencies = sorted(stats.latencies)
+    errors = sum(stats.errors.values())
+    parses = None
+    if parses_before is not None and parses_after is not None and (server is None or
+                                                                   server.workers == 1):
+        parses = (parses_after - parses_before) / max(1, len(latencies))
+    return {
+        "n": n, "messages": len(latencies), "seconds": duration,
+        "rate": len(latencies) / duration, "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
+        "errors": errors, "error_kinds": stats.errors, "completed": stats.completed,
+        "parses": parses, "rss": memory.peak,
+    }
+
+
+def show(result: dict, database_name: str, workers: int, think: float) -> None:
+    rss = ", ".join(f"{mb:.0f}" for mb in result["rss"]) or "n/a"
+    parses = "n/a" if result["parses"] is None else f"{result['parses']:.2f}"
+    print(f"{database_name:10} workers={workers} think={think:g}s N={result['n']:<4} "
+          f"messages={result['messages']:<6} {result['rate']:7.1f} msg/s  "
+          f"p50={result['p50']:.0f} ms p95={result['p95']:.0f} ms p99={result['p99']:.0f} ms  "
+          f"errors={result['errors']} completed={result['completed']}/{result['n']}  "
+          f"nlu parses/msg={parses}  peak RSS MB per process=[{rss}]", flush=True)
+    if result["error_kinds"]:
+        print(f"    errors by kind: {result['error_kinds']}", flush=True)
+
+
+async def main(args: argparse.Namespace) -> None:
+    counts = [int(n) for n in args.respondents.split(",")]
+    if args.url:
+        for n in counts:
+            show(await run(args.url, n, args.think, None), "given", args.workers, args.think)
+        return
+    async with database(args.database) as url:
+        # the benchmark comes from one address: the per-address limit would stop it (by design)
+        server = Server(url, workers=args.workers, env={"BRUKARROST_RATE_LIMIT_ADDRESS": "0"})
+        startup = await asyncio.get_running_loop().run_in_executor(None, server.start)
+        print(f"server up in {startup:.1f} s ({args.database}, {args.workers} worker(s))",
+              flush=True)
+        try:
+            for n in counts:
+                show(await run(server.base, n, args.think, server), args.database, args.workers,
+                     args.think)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="postgresql",
+                        help="sqlite, postgresql (a throw-away database) or a database URL")
+    parser.add_argument("--respondents", default="1,50,500", help="comma-separated counts")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds between a reply and the next message (0: none)")
+    parser.add_argument("--url", help="load a running server instead of starting one")
+    asyncio.run(main(parser.parse_args()))
