@@ -79,6 +79,17 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def _number(name: str, default: str, kind=int, least: float = 0):
+    text = os.environ.get(name, default).strip()
+    try:
+        value = kind(text)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {text!r}") from None
+    if value < least:
+        raise SystemExit(f"{name} must be at least {least}, not {text!r}")
+    return value
+
+
 def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
     """Read settings; values already in the environment win over the `.env` file."""
     load_dotenv(env_file or PROJECT_ROOT / ".env", override=False)
