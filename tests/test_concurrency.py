@@ -16,6 +16,8 @@ from tests.chat import WEBHOOK, advance_to, last_question
 IFO = load_directory(PROJECT_ROOT / "consultations")["brukarundersokning-ifo"]
 ORDER = [q.id for q in IFO.questions]
 SIMULTANEOUS = 8
+# correctness, not speed: on a starved CPU the serialised turns may exceed the 15 s default
+PATIENT = {"turn_timeout": 300.0}
 
 
 async def _together(client, sender: str, messages: list[str]) -> list[tuple[int, object]]:
@@ -39,14 +41,16 @@ async def _stored(database_url: str):
         await engine.dispose()
 
 
-async def test_first_messages_together_start_one_conversation(client, settings):
+async def test_first_messages_together_start_one_conversation(make_client, settings):
+    client = await make_client(settings, **PATIENT)
     results = await _together(client, "double-start", ["hej"] * SIMULTANEOUS)
     assert [status for status, _ in results] == [200] * SIMULTANEOUS, results
     conversations, _, _ = await _stored(settings.database_url)
     assert conversations == 1
 
 
-async def test_answers_together_are_taken_one_after_the_other(client, settings):
+async def test_answers_together_are_taken_one_after_the_other(make_client, settings):
+    client = await make_client(settings, **PATIENT)
     await advance_to(client, "double-answer", "kontakt")
     before = {q for q, _ in (await _stored(settings.database_url))[1]}
     results = await _together(client, "double-answer", ["4"] * SIMULTANEOUS)
