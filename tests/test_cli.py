@@ -25,7 +25,7 @@ def brukarrost(*args: str, database_url: str | None = None) -> subprocess.Comple
         [str(PROJECT_ROOT / ".venv" / "bin" / "brukarrost"), *args]
         if (PROJECT_ROOT / ".venv" / "bin" / "brukarrost").exists()
         else [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300,
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=900,
     )
 
 

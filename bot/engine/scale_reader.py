@@ -2,15 +2,18 @@
 
 When neither the rules (digits, labels) nor the phrase list of answers.py can read a typed
 answer ("lägsta betyget", "de bryr sig inte"), a small logistic-regression head over
-character n-grams and multilingual-e5 embeddings proposes a value. The engine never stores it silently: it asks
-the person to confirm. Trained at start-up (about two seconds) from nlu/scale/examples.yml,
-the phrase list and the scale labels; the held-out set is never used here.
+character n-grams and multilingual-e5 embeddings proposes a value. The engine never stores
+it silently: it asks the person to confirm. Trained from nlu/scale/examples.yml, the phrase
+list and the scale labels (10-40 s) the first time, then loaded from models/ (0.2 s); the
+held-out set is never used here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import re
 import time
 from pathlib import Path
@@ -23,6 +26,8 @@ from bot.engine.definitions import DEFAULT_SCALE
 log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
+CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
+MODEL_VERSION = "tfidf-chars+e5/logreg-1"  # change when the features or the head change
 MIN_PROBABILITY = 0.3
 FEEDBACK_MIN_PROBABILITY = 0.8
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
@@ -47,26 +52,48 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
     return MIN_PROBABILITY
 
 
+def _training_set(examples: Path) -> tuple[list[str], list[str]]:
+    """The examples file, the phrase lists and the scale labels, with their values."""
+    items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
+    texts = [str(i["text"]) for i in items] + list(SCALE_PHRASES) + list(DONT_KNOW_PHRASES)
+    values = [str(i["value"]) for i in items] + [str(v) for v in SCALE_PHRASES.values()]
+    values += [DONT_KNOW] * len(DONT_KNOW_PHRASES)
+    for point in DEFAULT_SCALE.points:
+        texts += [point.label.sv, point.label.en]
+        values += [str(point.value)] * 2
+    return texts, values
+
+
 class ScaleReader:
-    def __init__(self, examples: Path = EXAMPLES) -> None:
+    """Trained once per training set and cached in models/ (`scale-reader-<hash>.joblib`);
+    a changed examples file, phrase list or weight trains a new one."""
+
+    def __init__(self, examples: Path = EXAMPLES, cache_dir: Path | None = CACHE_DIR) -> None:
+        import joblib
         from sklearn.linear_model import LogisticRegression
 
         from nlu.components.e5_featurizer import embed
         from nlu.components.text_features import char_vectorizer
 
         started = time.perf_counter()
-        items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
-        texts = [str(i["text"]) for i in items] + list(SCALE_PHRASES) + list(DONT_KNOW_PHRASES)
-        values = [str(i["value"]) for i in items] + [str(v) for v in SCALE_PHRASES.values()]
-        values += [DONT_KNOW] * len(DONT_KNOW_PHRASES)
-        for point in DEFAULT_SCALE.points:
-            texts += [point.label.sv, point.label.en]
-            values += [str(point.value)] * 2
         self._embed = embed
+        texts, values = _training_set(examples)
+        digest = hashlib.sha256(
+            repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
+        cached = cache_dir / f"scale-reader-{digest}.joblib" if cache_dir else None
+        if cached is not None and cached.exists():
+            self._vectorizer, self._model = joblib.load(cached)
+            log.info("scale reader loaded from %s", cached.name)
+            return
         self._vectorizer = char_vectorizer().fit(texts)
         self._model = LogisticRegression(C=10, max_iter=3000).fit(self._features(texts), values)
         log.info("scale reader trained on %d examples in %.1f s", len(texts),
                  time.perf_counter() - started)
+        if cached is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            joblib.dump((self._vectorizer, self._model), partial)
+            partial.replace(cached)  # atomic: several workers may train at once
 
     @classmethod
     def shared(cls, examples: Path = EXAMPLES) -> "ScaleReader":
