@@ -59,8 +59,9 @@ async def values(session: AsyncSession, conversation_id: str) -> dict[str, str |
     return {question_id: value for question_id, value in result}
 
 
-def _scoped(query, consultation_id: str, unit_id: str | None, started_from: datetime | None,
+def scoped(query, consultation_id: str, unit_id: str | None, started_from: datetime | None,
             started_before: datetime | None):
+    """Only the conversations of one consultation, and optionally one unit and period."""
     query = query.where(Conversation.consultation_id == consultation_id)
     if unit_id is not None:
         query = query.where(Conversation.unit_id == unit_id)
@@ -73,7 +74,7 @@ def _scoped(query, consultation_id: str, unit_id: str | None, started_from: date
 
 async def _stream(session: AsyncSession, model, consultation_id: str,
                   **scope) -> AsyncIterator[tuple[Any, Conversation]]:
-    query = _scoped(
+    query = scoped(
         select(model, Conversation).join(Conversation, model.conversation_id == Conversation.id),
         consultation_id, **scope,
     ).order_by(Conversation.started_at, Conversation.id, model.id)

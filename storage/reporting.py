@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.answers import scoped
 from storage.models import Answer, Conversation
 
 
@@ -23,12 +24,6 @@ async def scale_rows(session: AsyncSession, consultation_id: str,
     as plain tuples (much faster than ORM objects for aggregates)."""
     query = select(Conversation.id, Conversation.unit_id, Conversation.source,
                    Conversation.lang, Answer.question_id, Answer.value, Answer.version_id,
-                   Conversation.started_at).join(Answer, Answer.conversation_id == Conversation.id).where(
-        Conversation.consultation_id == consultation_id)
-    if unit_id is not None:
-        query = query.where(Conversation.unit_id == unit_id)
-    if started_from is not None:
-        query = query.where(Conversation.started_at >= started_from)
-    if started_before is not None:
-        query = query.where(Conversation.started_at < started_before)
+                   Conversation.started_at).join(Answer, Answer.conversation_id == Conversation.id)
+    query = scoped(query, consultation_id, unit_id, started_from, started_before)
     return (await session.execute(query)).all()
