@@ -37,6 +37,8 @@ EXPECTED = {
     ("POST", "/staff/conversations/{conversation_id}/follow-up"): STAFF,
     ("GET", "/staff/export"): ANALYST,
     ("GET", "/staff/aggregates"): ANALYST,
+    # the report: analysts see every unit, staff only their own units' figures
+    ("GET", "/staff/reports/{consultation}"): ANALYST | STAFF,
     ("GET", "/staff/export/answers.csv"): ANALYST,
     ("GET", "/staff/admin/audit"): ADMIN,
     ("GET", "/staff/admin/audit.csv"): ADMIN,
@@ -117,7 +119,7 @@ async def test_every_staff_route_checks_role_and_unit(make_client, settings, tmp
     user_ids = {name: await add_user(client, f"{name.replace(' ', '-')}@example.se", role, units)
                 for name, (role, units) in PEOPLE.items()}
     ids = {"conversation_id": conversation, "user_id": str(user_ids["analyst"]),
-           "consultation_id": "barnenkat"}
+           "consultation_id": "barnenkat", "consultation": "brukarundersokning-ifo"}
     ordered = sorted(EXPECTED, key=lambda key: key[1] == "/staff/logout")  # logout last
 
     client.session.cookie_jar.clear()
