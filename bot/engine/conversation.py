@@ -18,8 +18,10 @@ Order of handling in a turn:
 from __future__ import annotations
 
 import hashlib
+import asyncio
 import hmac
 import logging
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -134,6 +136,10 @@ class Engine:
         self.help_lines = help_lines
         self.scale_reader = scale_reader
         self.themes = themes  # themes of free text, set as it is stored
+        # turns of one sender in this process, one after the other (a double click, two tabs);
+        # across processes the row lock and the optimistic revision keep them apart
+        self._sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = \
+            weakref.WeakValueDictionary()
 
     def sender_hash(self, channel: str, sender: str) -> str:
         return hmac.new(self._key, f"{channel}\x00{sender}".encode(), hashlib.sha256).hexdigest()
@@ -165,10 +171,20 @@ class Engine:
             lang = incoming.metadata.get("lang") or "sv"
             return [Reply(bot_text(lang, f"invite_{exc.reason}"), "end", lang=lang)]
 
+    def _lock_for(self, sender_hash: str) -> asyncio.Lock:
+        lock = self._sender_locks.get(sender_hash)
+        if lock is None:
+            lock = self._sender_locks[sender_hash] = asyncio.Lock()
+        return lock
+
     async def _handle(self, incoming: Incoming) -> list[Reply]:
+        sender_hash = self.sender_hash(incoming.channel, incoming.sender)
+        async with self._lock_for(sender_hash):
+            return await self._turn(incoming, sender_hash)
+
+    async def _turn(self, incoming: Incoming, sender_hash: str) -> list[Reply]:
         redaction = redact(incoming.text)
         nlu = _LazyParse(self.parse, redaction.text)
-        sender_hash = self.sender_hash(incoming.channel, incoming.sender)
         for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session:
