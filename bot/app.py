@@ -43,7 +43,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             settings.secret_key,
             settings.default_consultation,
             HelpLines(settings.help_lines_file, settings.socialjour_phone),
-            await asyncio.get_running_loop().run_in_executor(None, ScaleReader.shared),
+            await asyncio.get_running_loop().run_in_executor(
+                None, ScaleReader.shared, settings.models_dir),
             await asyncio.get_running_loop().run_in_executor(
                 None, ThemeClassifier.shared, settings.models_dir),
         )

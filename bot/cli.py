@@ -262,7 +262,7 @@ def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
             from bot.engine.scale_reader import ScaleReader
 
             scale = asyncio.run(evaluate_scale(Path(args.scale), interpreter.parse,
-                                               ScaleReader.shared()))
+                                               ScaleReader.shared(settings.models_dir)))
             print("\n".join(scale.lines()))
             print(f"scale exact {scale.exact / scale.total:.3f} (target >= 0.90); "
                   f"within one {scale.within_one / scale.total:.3f} (target >= 0.98)")

@@ -96,11 +96,12 @@ class ScaleReader:
             partial.replace(cached)  # atomic: several workers may train at once
 
     @classmethod
-    def shared(cls, examples: Path = EXAMPLES) -> "ScaleReader":
-        """One reader per process and examples file (training it takes seconds)."""
-        key = str(examples)
+    def shared(cls, cache_dir: Path | None = CACHE_DIR,
+               examples: Path = EXAMPLES) -> "ScaleReader":
+        """One reader per process, examples file and cache folder (the models folder)."""
+        key = f"{examples}|{cache_dir}"
         if key not in _SHARED:
-            _SHARED[key] = cls(examples)
+            _SHARED[key] = cls(examples, cache_dir)
         return _SHARED[key]
 
     def _features(self, texts: list[str]):
