@@ -11,7 +11,9 @@ and respondents start spread over the first --think seconds.
 
 Prints per run: messages, messages/s, latency p50/p95/p99 (ms), errors (non-200 replies,
 failed requests, surveys not completed), NLU parses per message (from /metrics) and the
-peak memory (RSS) of each server process.
+peak memory (RSS) of each server process, and the CPU time per message spent by the server,
+by every PostgreSQL process on the machine and by this load generator (on a 2-core machine the
+three share the cores, so their sum bounds the rate).
 """
 
 from __future__ import annotations
@@ -31,16 +33,33 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.server import Server, database  # noqa: E402
+from benchmarks.server import Server, database, postgres_cpu_seconds  # noqa: E402
 
 WEBHOOK = "/webhooks/rest/webhook"
 UNITS = ["ekonomiskt-bistand-norr", "barn-och-familj", "arbetsmarknad"]
-SENTENCES = [
-    "Personalen är vänlig men det tar lång tid att få svar på mina frågor.",
-    "Det fungerar bra när jag får träffa samma handläggare varje gång.",
-    "Ni kunde svara snabbare i telefon och skriva brev som är lättare att förstå.",
-]
-TYPED_SCALE = ["stämmer ganska bra", "fyra", "4", "stämmer helt och hållet"]
+# Free text is put together from parts, so that respondents rarely write the same sentence
+# (the server caches embeddings per text: repeated sentences would flatter the figures).
+OPENINGS = ["Personalen är vänlig", "Min handläggare är snäll", "Det är svårt att nå er",
+            "Jag har fått bra hjälp", "Det tog lång tid", "Mötena känns stressiga",
+            "Jag blev lyssnad på", "Breven är svåra att förstå"]
+MIDDLES = ["men det tar lång tid att få svar", "och jag får träffa samma person",
+           "men ingen ringer tillbaka", "och tiderna passar mig", "men jag förstår inte besluten",
+           "och jag vet vad som händer nu", "men jag väntar i flera veckor",
+           "och jag känner mig trygg"]
+ENDINGS = ["på mina frågor.", "när jag behöver hjälp.", "i telefon.", "om min ekonomi.",
+           "med mina barn.", "på mejl.", "om boendet.", "när jag söker jobb."]
+WISHES = ["", " Ni kunde svara snabbare.", " Skriv enklare brev.", " Tack för hjälpen.",
+          " Jag vill ha fler möten.", " Ring tillbaka när ni lovar.", " Mer tid vore bra.",
+          " Det vore bra med tolk."]
+# clear answers (rules) and everyday words the scale reader reads and the bot confirms
+TYPED_SCALE = ["stämmer ganska bra", "fyra", "4", "stämmer helt och hållet", "ganska bra",
+               "ja absolut", "nja, sådär"]
+
+
+def sentence(rng: random.Random) -> str:
+    """One of 4,096 free-text answers."""
+    return " ".join((rng.choice(OPENINGS), rng.choice(MIDDLES), rng.choice(ENDINGS))) + \
+        rng.choice(WISHES)
 
 
 @dataclass
@@ -72,7 +91,7 @@ def answer_for(reply: dict, typed: bool, rng: random.Random) -> str:
     if kind == "text":
         if reply["custom"]["question_id"].endswith("-followup"):
             return "hoppa över" if typed else "hoppa-over"
-        return rng.choice(SENTENCES)
+        return sentence(rng)
     if kind == "scale":
         return rng.choice(TYPED_SCALE) if typed else "4"
     if kind == "yesno":
@@ -83,7 +102,7 @@ def answer_for(reply: dict, typed: bool, rng: random.Random) -> str:
 
 async def respondent(session: aiohttp.ClientSession, base: str, index: int, run: str,
                      think: float, stats: Stats, delay: float) -> None:
-    rng = random.Random(index)
+    rng = random.Random(f"{run}-{index}")  # new texts in every run
     typed = index % 2 == 1
     sender = f"load-{run}-{index}"
     await asyncio.sleep(delay)
@@ -169,6 +188,8 @@ async def run(base: str, n: int, think: float, server: Server | None) -> dict:
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         parses_before = await metric(session, base, "brukarrost_nlu_parses_total")
         with MemoryWatch(server) as memory:
+            cpu_before = (server.cpu() if server else None, postgres_cpu_seconds(),
+                          time.process_time())
             started = time.perf_counter()
             await asyncio.gather(*(
                 respondent(session, base, i, f"{n}-{tag}", think, stats,
@@ -176,6 +197,8 @@ async def run(base: str, n: int, think: float, server: Server | None) -> dict:
                 for i in range(n)
             ))
             duration = time.perf_counter() - started
+            cpu_after = (server.cpu() if server else None, postgres_cpu_seconds(),
+                         time.process_time())
         parses_after = await metric(session, base, "brukarrost_nlu_parses_total")
     latencies = sorted(stats.latencies)
     errors = sum(stats.errors.values())
@@ -189,6 +212,10 @@ async def run(base: str, n: int, think: float, server: Server | None) -> dict:
         "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
         "errors": errors, "error_kinds": stats.errors, "completed": stats.completed,
         "parses": parses, "rss": memory.peak,
+        "cpu_ms": {name: (after - before) * 1000 / max(1, len(latencies))
+                   for name, before, after in zip(("server", "postgres", "load generator"),
+                                                  cpu_before, cpu_after)
+                   if before is not None},
     }
 
 
@@ -200,6 +227,8 @@ def show(result: dict, database_name: str, workers: int, think: float) -> None:
           f"p50={result['p50']:.0f} ms p95={result['p95']:.0f} ms p99={result['p99']:.0f} ms  "
           f"errors={result['errors']} completed={result['completed']}/{result['n']}  "
           f"nlu parses/msg={parses}  peak RSS MB per process=[{rss}]", flush=True)
+    cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in result["cpu_ms"].items())
+    print(f"    CPU ms per message: {cpu}", flush=True)
     if result["error_kinds"]:
         print(f"    errors by kind: {result['error_kinds']}", flush=True)
 

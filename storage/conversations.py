@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Answer, Comment, Conversation, Flag, Message, utcnow
 
@@ -73,20 +74,22 @@ async def save_state(session: AsyncSession, conversation: Conversation, **change
     )
     if result.rowcount != 1:
         raise StaleConversation(conversation.id)
-    for key, value in changes.items():
-        setattr(conversation, key, value)
+    for key, value in changes.items():  # as written: nothing left for the flush to send
+        set_committed_value(conversation, key, value)
 
 
-async def log_message(
-    session: AsyncSession,
-    conversation_id: str,
-    direction: str,
-    text: str | None,
-    intent: str | None = None,
-) -> None:
-    session.add(
-        Message(conversation_id=conversation_id, direction=direction, text=text, intent=intent)
-    )
+async def log_messages(session: AsyncSession, conversation_id: str,
+                       entries: list[tuple[str, str | None]]) -> None:
+    """Append (direction, redacted text) pairs to the message log in one statement, in
+    order (ids follow the order given)."""
+    if not entries:
+        return
+    now = utcnow()
+    await session.execute(insert(Message).values([
+        {"conversation_id": conversation_id, "direction": direction, "text": text,
+         "created_at": now}
+        for direction, text in entries
+    ]))
 
 
 async def add_flag(session: AsyncSession, conversation_id: str, kind: str) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import re
 
 import pytest
 
 from bot import logs
-from tests.chat import WEBHOOK, last_question, say
+from tests.chat import WEBHOOK, advance_to, last_question, say
 
 
 def metric(text: str, name: str) -> float:
@@ -47,6 +48,23 @@ async def test_a_survey_by_buttons_needs_no_nlu_parse(client):
     assert metric(text, "brukarrost_open_conversations") == 1
     assert 'brukarrost_http_request_seconds_bucket{le="0.25",method="POST",' \
            'route="/webhooks/rest/webhook"}' in text
+
+
+async def test_a_free_text_answer_is_embedded_once(client):
+    """The crisis check (intent model) and the theme classifier read the same text: the
+    second reading comes from the per-process embedding cache."""
+    await advance_to(client, "writer", "fungerar-bra", {"unit": "arbetsmarknad"})
+    before = await scrape(client)
+    number = random.randrange(10 ** 6)  # a text this process has not seen (two databases)
+    replies = await say(client, "writer", f"Det fungerar bra med tolk på möte nummer {number}.")
+    assert last_question(replies)["custom"]["question_id"] != "fungerar-bra"
+    after = await scrape(client)
+    misses = 'brukarrost_embeddings{cache="misses"}'
+    hits = 'brukarrost_embeddings{cache="hits"}'
+    assert metric(after, "brukarrost_nlu_parses_total") == \
+        metric(before, "brukarrost_nlu_parses_total") + 1
+    assert metric(after, re.escape(misses)) == metric(before, re.escape(misses)) + 1
+    assert metric(after, re.escape(hits)) >= metric(before, re.escape(hits)) + 1
 
 
 async def test_a_sender_over_the_limit_gets_429_with_retry_after(make_client, settings):

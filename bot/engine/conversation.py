@@ -231,6 +231,8 @@ class _Turn:
         self.definition: Definition | None = None
         self.changes: dict[str, Any] = {}
         self._given: dict[str, str | None] | None = None
+        self._log: list[tuple[str, str | None]] = []  # written in one go by log_replies
+        self._withdrawn = False  # the person deleted their answers: no texts in the log
 
     # -- entry ---------------------------------------------------------------------
 
@@ -241,7 +243,7 @@ class _Turn:
         )
         if _continues(conversation, metadata):
             await self.attach(conversation)
-            await conversation_store.log_message(self.session, conversation.id, "in", self.text)
+            self._log.append(("in", self.text))
         else:
             await self._start(metadata)
         replies = await self._dispatch()
@@ -280,10 +282,11 @@ class _Turn:
         return replies
 
     async def log_replies(self, replies: list[Reply]) -> None:
-        for reply in replies:
-            await conversation_store.log_message(
-                self.session, self.conversation.id, "out", reply.text
-            )
+        """The message in and the replies out, in one statement at the end of the turn."""
+        entries = self._log + [("out", reply.text) for reply in replies]
+        if self._withdrawn:  # "radera mina svar": the person's words of this turn go too
+            entries = [(way, None if way == "in" else text) for way, text in entries]
+        await conversation_store.log_messages(self.session, self.conversation.id, entries)
 
     async def _start(self, metadata: dict[str, Any]) -> None:
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
@@ -312,7 +315,7 @@ class _Turn:
             status="new",
             position=None,
         )
-        await conversation_store.log_message(self.session, self.conversation.id, "in", self.text)
+        self._log.append(("in", self.text))
 
     async def _use_invitation(self, token: str) -> tuple[str, str]:
         token_hash = self.engine.invite_hash(token)
@@ -700,8 +703,9 @@ class _Turn:
         ])]
 
     async def _withdraw(self) -> list[Reply]:
-        await self.session.flush()  # this message's log too: its text goes as well
+        await self.session.flush()  # comments of this turn go as well
         await conversation_store.withdraw(self.session, self.conversation.id)
+        self._withdrawn = True
         self.changes.update(status="withdrawn", position=None, pending=None)
         return [Reply(bot_text(self.lang, "deleted"), "end")]
 
