@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
@@ -157,11 +156,6 @@ async def answer_rows(request: web.Request) -> web.Response:
                   "columns": export.COLUMNS, "rows": page})
 
 
-@lru_cache(maxsize=1)
-def _theme_labels() -> dict[str, dict[str, str]]:
-    return {theme.id: theme.label for theme in theme_data.load_taxonomy()}
-
-
 @routes.get(f"{PREFIX}/consultations/{{consultation}}/themes")
 async def theme_rows(request: web.Request) -> web.Response:
     """How many people's own words carry each theme; under MIN_GROUP_SIZE: null, as in
@@ -172,7 +166,7 @@ async def theme_rows(request: web.Request) -> web.Response:
     counts = await report.theme_counts(
         request.app[SESSIONS], definition.id, minimum, scope["date_from"], scope["date_to"],
         {scope["unit_id"]} if scope["unit_id"] else None)
-    labels = _theme_labels()
+    labels = {theme.id: theme.label for theme in theme_data.shared_taxonomy()}
     return _json({"consultation": definition.id, **_echo(scope), "min_group_size": minimum,
                   "themes": [{"id": theme, "label": labels.get(theme, {"sv": theme}),
                               "people": people, "suppressed": people is None}
