@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from bot.api import tokens
 from bot.appkeys import SESSIONS
@@ -213,3 +214,41 @@ async def test_theme_counts_are_suppressed_under_five_people(client, database_ur
     assert five["themes"][0]["id"] == "tillganglighet"  # most people first
     assert (await get(client, f"{API}/brukarforum/themes?unit=arbetsmarknad",
                       token))["themes"] == []
+
+
+async def test_analysts_make_and_revoke_their_own_tokens_on_a_page(client, database_url):
+    from tests.staff import post
+
+    await add_user(client, "analytiker@example.se", "analyst")
+    await login(client, "analytiker@example.se")
+    page = await client.get("/staff/tokens")
+    assert page.status == 200 and "Du har inga nycklar." in await page.text()
+    made = await post(client, "/staff/tokens", {"name": "Excel <Power Query>"}, status=200)
+    text = await made.text()
+    (token,) = re.findall(r"<code>(brk_[A-Za-z0-9_-]+)</code>", text)
+    assert "visas bara nu" in text and "Excel &lt;Power Query&gt;" in text
+    assert made.headers["Cache-Control"] == "no-store"
+    assert token not in await (await client.get("/staff/tokens")).text()  # shown once
+    assert (await get(client, API, token))["consultations"]
+
+    # another analyst can neither see nor revoke it; its owner can
+    (token_id,) = re.findall(r'action="/staff/tokens/(\d+)/revoke"',
+                             await (await client.get("/staff/tokens")).text())
+    await add_user(client, "annan@example.se", "analyst")
+    await login(client, "annan@example.se")
+    assert token_id not in re.findall(r'action="/staff/tokens/(\d+)/revoke"',
+                                      await (await client.get("/staff/tokens")).text())
+    await post(client, f"/staff/tokens/{token_id}/revoke", {}, status=400)
+    await get(client, API, token)
+    await login(client, "analytiker@example.se")
+    await post(client, f"/staff/tokens/{token_id}/revoke", {})
+    await get(client, API, token, status=401)
+    assert "Återkallad" in await (await client.get("/staff/tokens")).text()
+    await post(client, "/staff/tokens", {"name": "x" * 101}, status=400)
+
+    entries = await audit_rows(client)
+    assert [(e["actor"], e["action"], e["detail"]) for e in entries
+            if e["action"].startswith("api_token")] == [
+        ("analytiker@example.se", "api_token_created",
+         f"token={token_id} name=Excel <Power Query>"),
+        ("analytiker@example.se", "api_token_revoked", f"token={token_id}")]
