@@ -11,9 +11,9 @@ import re
 
 from bot.api import tokens
 from bot.appkeys import SESSIONS
-from storage import api_tokens
+from storage import api_tokens, users
 from tests.chat import advance_to, say
-from tests.staff import add_user, login
+from tests.staff import add_user, login, post
 from tests.test_cli import brukarrost
 from tests.test_feedback import IFO, complete
 
@@ -125,6 +125,14 @@ async def test_the_api_rejects_requests_without_a_valid_token(client, database_u
          "GET from=2026-01-01&to=2026-12-31"),
     ]
 
+    # a deactivated account's token stops working (the admin is logged in by audit_rows)
+    leaving = await new_token(client, database_url, "slutar@example.se")
+    await get(client, API, leaving)
+    async with client.server.app[SESSIONS]() as session:
+        user_id = (await users.by_email(session, "slutar@example.se")).id
+    await post(client, f"/staff/admin/users/{user_id}/active", {"active": "0"})
+    await get(client, API, leaving, status=401)
+
 
 def _overall(rows, question_id):
     (row,) = [r for r in rows if r["question_id"] == question_id and r["dimension"] == "all"]
@@ -217,8 +225,6 @@ async def test_theme_counts_are_suppressed_under_five_people(client, database_ur
 
 
 async def test_analysts_make_and_revoke_their_own_tokens_on_a_page(client, database_url):
-    from tests.staff import post
-
     await add_user(client, "analytiker@example.se", "analyst")
     await login(client, "analytiker@example.se")
     page = await client.get("/staff/tokens")
