@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import health, limits, metrics, nlu_api, openapi, web as staff_web, widget
+from bot import api, health, limits, metrics, nlu_api, openapi, web as staff_web, widget
 from bot.analytics import results_page
 from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
@@ -67,6 +67,7 @@ def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Applicati
     app.add_routes(health.routes)
     staff_web.setup(app)
     results_page.setup(app)  # /resultat/{consultation}: public "Ni sa – vi gör"
+    api.setup(app)  # /api/v1: the analysts' read-only JSON API, bearer tokens
     app.add_routes(openapi.routes)
     metrics.setup(app)
     limits.setup(app)

@@ -19,6 +19,8 @@
                       (bot/analytics/commands.py)
     brukarrost invite --consultation ID --unit ID --count N --out DIR [--expires-days D]
                       [--base-url URL]
+    brukarrost token create --email E [--name N] | token list [--email E] | token revoke ID
+                      (bot/api/token_cli.py)
 """
 
 from __future__ import annotations
@@ -402,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.invitations import command as invite_command
 
     invite_command.add_parser(commands)
+    from bot.api import token_cli
+
+    token_cli.add_commands(commands)  # token create|list|revoke (the analyst API)
     return parser
 
 

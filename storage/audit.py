@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import AsyncIterator
 
 from sqlalchemy import func, select
@@ -63,7 +63,12 @@ async def failures_since(session: AsyncSession, since: datetime, *, actor: str |
 
 
 async def last_success(session: AsyncSession, actor: str) -> datetime | None:
-    return (await session.execute(
+    latest = (await session.execute(
         select(func.max(AuditEntry.at)).where(AuditEntry.action == "login",
                                               AuditEntry.actor == actor)
     )).scalar_one()
+    if isinstance(latest, str):  # SQLite's max() of a stored timestamp is its text
+        latest = datetime.fromisoformat(latest)
+    if latest is not None and latest.tzinfo is None:  # SQLite: stored as UTC, read naive
+        latest = latest.replace(tzinfo=timezone.utc)
+    return latest

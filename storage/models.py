@@ -217,6 +217,21 @@ class StaffSession(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
+class ApiToken(Base):
+    """A per-analyst token for the read-only JSON API (/api/v1). Only the SHA-256 of the
+    token is stored (it is 32 random bytes, so a plain hash is enough); it is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = Column(String(100), nullable=True)  # what the analyst calls it, e.g. "R-skript"
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = Column(DateTime(timezone=True), nullable=True)
+    revoked_at = Column(DateTime(timezone=True), nullable=True)
+
+
 class AuditEntry(Base):
     """Who did what, when. Append-only: no code path updates or deletes a row."""
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, case, delete, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Answer,
+    Comment,
     Conversation,
     ConversationReview,
     ConversationTag,
@@ -36,6 +37,7 @@ class InboxFilter:
     reviewed: bool | None = None
     tag: str | None = None
     text: str | None = None
+    theme: str | None = None  # a theme id: a free-text answer or comment carries it
 
 
 @dataclass
@@ -88,7 +90,15 @@ def _conditions(f: InboxFilter) -> list:
     if f.text:
         found.append(_about(Message.conversation_id,
                             func.lower(Message.text).like(_like(f.text.lower()), escape="\\")))
+    if f.theme:
+        found.append(or_(*(_about(model.conversation_id, _carries(model.themes, f.theme))
+                           for model in (Answer, Comment))))
     return found
+
+
+def _carries(themes_column, theme: str):
+    """The stored "a;b" list holds this theme id (";" || themes || ";" contains ";id;")."""
+    return (literal(";") + themes_column + literal(";")).contains(f";{theme};", autoescape=True)
 
 
 async def inbox(session: AsyncSession, f: InboxFilter, offset: int,

@@ -9,7 +9,7 @@ the model).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Collection, Literal
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ class ThemedText:
     text: str
     themes: str | None
     source: str | None
+    unit_id: str | None = None  # the conversation's unit (staff see only their units')
 
 
 def _text_of(model):
@@ -39,7 +40,7 @@ def _text_of(model):
 
 def _query(model, consultation_id: str | None):
     text = _text_of(model)
-    query = select(model, Conversation.consultation_id).join(
+    query = select(model, Conversation.consultation_id, Conversation.unit_id).join(
         Conversation, model.conversation_id == Conversation.id
     ).where(text.is_not(None), text != "")
     if model is Answer:
@@ -49,10 +50,18 @@ def _query(model, consultation_id: str | None):
     return query.order_by(model.id)
 
 
+def _themed(kind: str, row, consultation: str, unit_id: str | None) -> ThemedText:
+    words = row.answer_text if kind == "answer" else row.text
+    return ThemedText(kind, row.id, consultation, row.question_id, words, row.themes,
+                      row.themes_source, unit_id)
+
+
 async def texts(session: AsyncSession, consultation_id: str | None = None,
-                source: str | None = None, unclassified: bool = False) -> list[ThemedText]:
-    """Free-text answers and comments (optionally of one consultation, one source, or only
-    those never classified), answers first, each in stored order."""
+                source: str | None = None, unclassified: bool = False,
+                units: Collection[str] | None = None) -> list[ThemedText]:
+    """Free-text answers and comments (optionally of one consultation, one source, only
+    those never classified, or only those of conversations in `units`), answers first,
+    each in stored order."""
     out: list[ThemedText] = []
     for kind, model in KINDS.items():
         query = _query(model, consultation_id)
@@ -60,11 +69,18 @@ async def texts(session: AsyncSession, consultation_id: str | None = None,
             query = query.where(model.themes_source == source)
         if unclassified:
             query = query.where(model.themes.is_(None))
-        for row, consultation in await session.execute(query):
-            words = row.answer_text if model is Answer else row.text
-            out.append(ThemedText(kind, row.id, consultation, row.question_id, words,
-                                  row.themes, row.themes_source))
+        if units is not None:
+            query = query.where(Conversation.unit_id.in_(list(units)))
+        for row, consultation, unit_id in await session.execute(query):
+            out.append(_themed(kind, row, consultation, unit_id))
     return out
+
+
+async def item(session: AsyncSession, kind: Kind, item_id: int) -> ThemedText | None:
+    """One free-text answer or comment, or None when there is no such free text."""
+    model = KINDS[kind]
+    found = (await session.execute(_query(model, None).where(model.id == item_id))).first()
+    return None if found is None else _themed(kind, *found)
 
 
 async def correct(session: AsyncSession, kind: Kind, item_id: int, themes: str) -> bool:

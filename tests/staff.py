@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from aiohttp import FormData
+
 from bot.appkeys import CATALOG, SESSIONS
 from bot.web import passwords
 from storage import conversations as conversation_store
@@ -44,9 +46,11 @@ async def csrf_of(client) -> str:
 
 async def post(client, path: str, data: dict, status: int | None = 302,
                token: str | None = None):
-    """POST a staff form with the session's CSRF token."""
+    """POST a staff form with the session's CSRF token (a list value: the field repeated)."""
     token = token or await csrf_of(client)
-    response = await client.post(path, data={"csrf": token, **data}, allow_redirects=False)
+    fields = [("csrf", token)] + [(name, value) for name, values in data.items()
+                                  for value in (values if isinstance(values, list) else [values])]
+    response = await client.post(path, data=FormData(fields), allow_redirects=False)
     if status is not None:
         assert response.status == status, await response.text()
     return response

@@ -50,6 +50,19 @@ EXPECTED = {
     ("GET", "/staff/admin/consultations/{consultation_id}"): ADMIN,
     ("POST", "/staff/admin/consultations/{consultation_id}"): ADMIN,
     ("POST", "/staff/admin/consultations/{consultation_id}/schedule"): ADMIN,
+    # themes of free text: staff for their own units' texts, analysts every unit's
+    ("GET", "/staff/themes"): ANALYST | STAFF,
+    ("GET", "/staff/themes/{consultation}"): ANALYST | STAFF,
+    ("POST", "/staff/themes/{kind}/{item_id}"): ANALYST | STAFF,
+    # "Ni sa – vi gör": staff and admins publish and retract
+    ("GET", "/staff/feedback"): STAFF | ADMIN,
+    ("GET", "/staff/feedback/{consultation}"): STAFF | ADMIN,
+    ("POST", "/staff/feedback/{consultation}"): STAFF | ADMIN,
+    ("POST", "/staff/feedback/{consultation}/{message_id}/retract"): STAFF | ADMIN,
+    # one's own tokens of the analyst API
+    ("GET", "/staff/tokens"): ANALYST | ADMIN,
+    ("POST", "/staff/tokens"): ANALYST | ADMIN,
+    ("POST", "/staff/tokens/{token_id}/revoke"): ANALYST | ADMIN,
 }
 
 # harmless bodies that the allowed role may send (nothing is deleted or broken by them)
@@ -65,6 +78,11 @@ BODIES = {
     "/staff/admin/consultations/{consultation_id}": {"definition": "id: [trasig"},
     "/staff/admin/consultations/{consultation_id}/schedule": {"opens": "", "closes": ""},
     "/staff/export/answers.csv": {},
+    "/staff/themes/{kind}/{item_id}": {"theme": "sprak"},  # no such text: 400
+    "/staff/feedback/{consultation}": {"said": "", "doing": ""},  # empty: 400
+    "/staff/feedback/{consultation}/{message_id}/retract": {},  # no such message: 400
+    "/staff/tokens": {"name": "x" * 101},  # too long a name: 400
+    "/staff/tokens/{token_id}/revoke": {},  # no such token: 400
 }
 QUERIES = {"/staff/export/answers.csv": "?consultation=brukarundersokning-ifo"}
 
@@ -119,7 +137,9 @@ async def test_every_staff_route_checks_role_and_unit(make_client, settings, tmp
     user_ids = {name: await add_user(client, f"{name.replace(' ', '-')}@example.se", role, units)
                 for name, (role, units) in PEOPLE.items()}
     ids = {"conversation_id": conversation, "user_id": str(user_ids["analyst"]),
-           "consultation_id": "barnenkat", "consultation": "brukarundersokning-ifo"}
+           "consultation_id": "barnenkat", "consultation": "brukarundersokning-ifo",
+           "kind": "answer", "item_id": "999999", "message_id": "999999",
+           "token_id": "999999"}
     ordered = sorted(EXPECTED, key=lambda key: key[1] == "/staff/logout")  # logout last
 
     client.session.cookie_jar.clear()

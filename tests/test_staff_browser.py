@@ -70,3 +70,37 @@ async def test_review_a_conversation_in_a_browser(browser, client):
     assert await axe_violations(page) == []
     assert dialogs == []
     await context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_themes_feedback_and_token_pages_pass_axe(browser, client):
+    await advance_to(client, "tema", "svart-i-dag",
+                     {"consultation": "brukarforum", "unit": "barn-och-familj"})
+    await say(client, "tema", "Det är svårt att komma fram på telefon.")
+    await add_user(client, "handlaggare@example.se", "staff", ["barn-och-familj"])
+    await add_user(client, "analytiker@example.se", "analyst")
+    context = await browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = await context.new_page()
+
+    await _log_in(page, client, "handlaggare@example.se")
+    await page.wait_for_url("**/staff/")
+    await page.goto(str(client.make_url("/staff/themes/brukarforum")))
+    await page.get_by_label("Språk och tolk").first.check()
+    await page.get_by_role("button", name="Spara teman").first.click()
+    await page.wait_for_selector("text=satt av personal")
+    assert await axe_violations(page) == []
+    await page.goto(str(client.make_url("/staff/feedback/brukarforum")))
+    await page.get_by_label("Ni sa (kort resultat)").fill("Svårt att nå oss.")
+    await page.get_by_label("Vi gör (vad ni gör åt det)").fill("Vi svarar i chatten.")
+    await page.get_by_role("button", name="Publicera").click()
+    await page.wait_for_selector("#published")
+    assert await axe_violations(page) == []
+
+    await page.get_by_role("button", name="Logga ut").click()
+    await _log_in(page, client, "analytiker@example.se")
+    await page.wait_for_url("**/staff/export")
+    await page.goto(str(client.make_url("/staff/tokens")))
+    await page.get_by_role("button", name="Skapa nyckel").click()
+    await page.wait_for_selector("#new-token")
+    assert await axe_violations(page) == []
+    await context.close()

@@ -13,8 +13,7 @@ import sys
 
 from bot.config import Settings
 
-LANGS = ("sv", "en", "sv-lattlast")
-MAX_FEEDBACK_CHARS = 1000
+from bot.analytics.feedback_text import LANGS, MAX_CHARS as MAX_FEEDBACK_CHARS
 
 
 def _cli():
@@ -39,20 +38,19 @@ def _consultation_known(settings: Settings, consultation_id: str, work):
 
 
 def cmd_feedback_publish(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.engine.redact import redact
+    from bot.analytics.feedback_text import clean
     from storage import feedback as feedback_store
 
     texts = {}
     for name in ("said", "doing"):
-        value = " ".join(getattr(args, name).split())
-        if not value:
+        cleaned = clean(getattr(args, name))
+        if cleaned.problem == "empty":
             return _cli()._fail(f"--{name} must not be empty.")
-        if len(value) > MAX_FEEDBACK_CHARS:
+        if cleaned.problem == "too_long":
             return _cli()._fail(f"--{name} is longer than {MAX_FEEDBACK_CHARS} characters.")
-        redaction = redact(value)
-        if redaction.changed:
+        if cleaned.redacted:
             print(f"Note: removed what could identify someone from --{name}.", file=sys.stderr)
-        texts[name] = redaction.text
+        texts[name] = cleaned.text
 
     async def work(sessions, _catalog) -> int:
         async with sessions() as session, session.begin():

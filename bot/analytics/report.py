@@ -93,8 +93,11 @@ async def _trends(sessions, definition, min_group_size, start, end, units):
     return periods, per_period, trends
 
 
-async def _themes(sessions, consultation_id, min_group_size, date_from, date_to, units):
-    """Theme -> number of people whose words carry it; fewer than the minimum: None."""
+async def theme_counts(sessions, consultation_id, min_group_size, date_from=None, date_to=None,
+                       units=None):
+    """(theme, number of people whose words carry it), most first; fewer than the minimum:
+    None (primary suppression only: themes are multi-label, there is no total). Also the
+    analyst API's /themes."""
     people: dict[str, set[str]] = {}
     async for row in export_rows(sessions, consultation_id, date_from=date_from,
                                  date_to=date_to):
@@ -151,8 +154,8 @@ async def collect(sessions: sessionmaker, definition: Definition, min_group_size
         bars=bars, point_labels=points,
         breakdowns=[(label, cells) for label, cells in breakdowns if cells],
         trends=trends, periods=periods, statement_trend=statement_trend,
-        themes=await _themes(sessions, definition.id, min_group_size, date_from, date_to,
-                             units),
+        themes=await theme_counts(sessions, definition.id, min_group_size, date_from,
+                                  date_to, units),
         response=response, feedback=messages,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -54,6 +55,12 @@ def load_taxonomy(themes_dir: Path = THEMES_DIR) -> list[Theme]:
     if not themes or len({t.id for t in themes}) != len(themes):
         raise ThemeDataError(f"{path}: themes must be a non-empty list with unique ids")
     return themes
+
+
+@lru_cache(maxsize=1)
+def shared_taxonomy() -> tuple[Theme, ...]:
+    """The taxonomy as the server shows it, read once per process."""
+    return tuple(load_taxonomy())
 
 
 def theme_ids(themes_dir: Path = THEMES_DIR) -> list[str]:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.analytics import theme_data
 from bot.appkeys import CATALOG, SESSIONS
 from bot.web.access import PageError, allow, staff_of
 from bot.web.pages import PAGE_SIZE, render
@@ -16,7 +17,7 @@ routes = web.RouteTableDef()
 
 YES_NO = {"ja": True, "nej": False}
 FILTER_KEYS = ("consultation", "unit", "from", "to", "completed", "flagged", "reviewed", "tag",
-               "text")
+               "text", "theme")
 
 
 def _day(text: str, field: str) -> datetime | None:
@@ -43,8 +44,13 @@ def _filter(request: web.Request) -> tuple[review.InboxFilter, dict[str, str]]:
         reviewed=YES_NO.get(query["reviewed"]),
         tag=query["tag"] or None,
         text=query["text"] or None,
+        theme=query["theme"] if query["theme"] in _theme_ids() else None,
     )
     return found, query
+
+
+def _theme_ids() -> set[str]:
+    return {theme.id for theme in theme_data.shared_taxonomy()}
 
 
 def _page_number(request: web.Request) -> int:
@@ -69,6 +75,7 @@ async def inbox(request: web.Request) -> web.Response:
         "units": [catalog.units[u] for u in staff_of(request).unit_ids if u in catalog.units],
         "unit_names": {u.id: u.name for u in catalog.units.values()},
         "tags": tags,
+        "themes": theme_data.shared_taxonomy(),
         "previous": urlencode({**kept, "page": page - 1}) if page > 1 else None,
         "next": urlencode({**kept, "page": page + 1}) if page < pages else None,
     })

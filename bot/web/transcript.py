@@ -7,6 +7,7 @@ import re
 
 from aiohttp import web
 
+from bot.analytics import theme_data
 from bot.appkeys import CATALOG, SESSIONS
 from bot.web.access import PageError, allow, require_unit, staff_of
 from bot.web.audit_log import log
@@ -35,6 +36,7 @@ def _back(conversation_id: str, anchor: str = "") -> web.HTTPFound:
 async def _answer_rows(request, session, conversation, answers) -> list[dict]:
     definition = await request.app[CATALOG].version(session, conversation.version_id)
     known = {q.id: q for q in definition.questions}
+    labels = {theme.id: theme.label["sv"] for theme in theme_data.shared_taxonomy()}
     rows = []
     for answer in answers:
         base = answer.question_id.removesuffix("-followup")
@@ -44,7 +46,9 @@ async def _answer_rows(request, session, conversation, answers) -> list[dict]:
             text = f"{text} (följdfråga)"
         rows.append({"question_id": answer.question_id, "question": text,
                      "value": answer.value, "answer_text": answer.answer_text,
-                     "type": answer.question_type})
+                     "type": answer.question_type, "id": answer.id,
+                     "themes": [labels.get(t, t) for t in (answer.themes or "").split(";") if t],
+                     "themes_source": answer.themes_source})
     return rows
 
 
