@@ -3,19 +3,28 @@
 Rasa's `Agent.parse_message` is a coroutine that does CPU-bound work without yielding. It
 runs here on a dedicated thread with its own event loop, so a parse never blocks other
 conversations; the one thread also keeps TensorFlow calls serialised.
+
+Results for short texts are kept in a small cache (a parse is a pure function of the text
+for one model): "ja", "ja, gärna", "nja, sådär" come again and again. Long texts, which are
+rarely the same twice, are always parsed. Kept in memory only, never written anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import threading
 import time
 from pathlib import Path
+from collections import OrderedDict
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+CACHED_TEXT_LENGTH = 60  # characters; longer texts are parsed every time
+CACHE_SIZE = 2048
 
 
 class NluInterpreter:
@@ -25,6 +34,7 @@ class NluInterpreter:
         self._thread = threading.Thread(target=self._loop.run_forever, name="nlu", daemon=True)
         self._thread.start()
         self._agent = None
+        self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     @classmethod
     def load(cls, model_path: Path) -> "NluInterpreter":
@@ -51,6 +61,18 @@ class NluInterpreter:
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa's parse result: text, intent, intent_ranking, entities."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return copy.deepcopy(cached)
+        result = await self._parse(text)
+        if len(text) <= CACHED_TEXT_LENGTH:
+            self._cache[text] = copy.deepcopy(result)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    async def _parse(self, text: str) -> dict[str, Any]:
         future = asyncio.run_coroutine_threadsafe(self._agent.parse_message(text), self._loop)
         result = await asyncio.wrap_future(future)
         return {

@@ -57,3 +57,14 @@ async def test_health(client):
     assert body["status"] == "ok"
     assert body["model"].startswith("nlu-")
     assert "brukarundersokning-ifo" in body["consultations"]
+
+
+async def test_a_repeated_short_text_gets_the_same_parse_and_callers_cannot_change_it(
+        interpreter):
+    first = await interpreter.parse("ja, gärna")
+    first["intent"]["name"] = "changed by a caller"
+    first["intent_ranking"].clear()
+    again = await interpreter.parse("ja, gärna")
+    assert again["intent"]["name"] != "changed by a caller"
+    assert again["intent_ranking"]
+    assert again == await interpreter.parse("ja, gärna")
