@@ -17,8 +17,9 @@ from tests.chat import say
 IFO = {"consultation": "brukarundersokning-ifo", "unit": "barn-och-familj", "source": "sms"}
 
 
-def brukarrost(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def brukarrost(*args: str, database_url: str | None = None,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {})}
     if database_url:
         env["DATABASE_URL"] = database_url
     return subprocess.run(

@@ -162,20 +162,30 @@ async def test_discover_groups_uncategorised_comments(client, database_url):
         "kaffet i väntrummet är gott", "väntrummet borde ha mer kaffe och frukt",
         "leksakerna i väntrummet är gamla", "nej",
     ])
+    # with the default small-group size (5) no cluster of these five texts may be shown
     result = brukarrost("themes", "discover", "--consultation", "brukarforum",
                         "--format", "json", database_url=database_url)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found["consultation"] == "brukarforum" and found["uncategorised"] >= 5
+    assert found["clusters"] == [] and found["not_shown"] == found["uncategorised"] - 1
+    # with groups of one allowed (a test setting), the clusters show
+    result = brukarrost("themes", "discover", "--consultation", "brukarforum",
+                        "--format", "json", database_url=database_url,
+                        env={"MIN_GROUP_SIZE": "1"})
+    found = json.loads(result.stdout)
     clusters = found["clusters"]
-    assert len(clusters) >= 2
+    assert len(clusters) >= 2 and found["not_shown"] == 0
     assert sum(c["size"] for c in clusters) == found["uncategorised"] - 1  # "nej" is too short
     for cluster in clusters:
         assert set(cluster) == {"size", "terms", "quotes"}
         assert 1 <= len(cluster["quotes"]) <= 3 and len(cluster["quotes"]) <= cluster["size"]
     text = brukarrost("themes", "discover", "--consultation", "brukarforum",
-                      database_url=database_url)
+                      database_url=database_url, env={"MIN_GROUP_SIZE": "1"})
     assert text.returncode == 0 and "Cluster 1:" in text.stdout and "top terms:" in text.stdout
+    hidden = brukarrost("themes", "discover", "--consultation", "brukarforum",
+                        database_url=database_url)
+    assert "Cluster 1:" not in hidden.stdout and "smaller than 5: not shown" in hidden.stdout
 
 
 async def test_apply_classifies_texts_stored_before_themes_and_keeps_corrections(

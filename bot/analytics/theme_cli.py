@@ -187,13 +187,16 @@ def cmd_discover(settings: Settings, args: argparse.Namespace) -> int:
     unclassified = [i.text for i in items if i.themes is None]
     found = iter(_classifier(settings).classify(unclassified))
     texts = [i.text for i in items if not (i.themes if i.themes is not None else next(found))]
-    clusters = theme_discovery.discover(texts, args.clusters)
+    clusters, not_shown = theme_discovery.shown(
+        theme_discovery.discover(texts, args.clusters), settings.min_group_size)
     if args.format == "json":
         print(json.dumps({"consultation": args.consultation, "uncategorised": len(texts),
-                          "clusters": [c.as_dict() for c in clusters]},
+                          "clusters": [c.as_dict() for c in clusters],
+                          "not_shown": not_shown, "min_group_size": settings.min_group_size},
                          ensure_ascii=False, indent=1))
     else:
-        print("\n".join(theme_discovery.lines(clusters, len(texts))))
+        print("\n".join(theme_discovery.lines(clusters, len(texts), not_shown,
+                                               settings.min_group_size)))
     return 0
 
 

@@ -1,6 +1,8 @@
 """Discovery: group comments that got no theme into clusters, so analysts can spot a theme
 the taxonomy lacks. Each cluster has its top terms and three representative quotes (the
-texts closest to its centre), redacted again before they are shown.
+texts closest to its centre), redacted again before they are shown. A cluster of fewer
+texts than the small-group size is not shown (its quotes would be nearly one person's own
+words); only how many texts such clusters hold is told.
 
 KMeans over the multilingual-e5 embeddings (meaning, across Swedish and English); top terms
 by how much more a word weighs (TF-IDF) inside the cluster than in all the texts.
@@ -91,10 +93,20 @@ def discover(texts: list[str], clusters: int | None = None,
     return sorted(found, key=lambda c: -c.size)
 
 
-def lines(found: list[Cluster], total: int) -> list[str]:
+def shown(found: list[Cluster], min_group_size: int) -> tuple[list[Cluster], int]:
+    """The clusters that may be shown, and how many texts the others hold."""
+    visible = [c for c in found if c.size >= min_group_size]
+    return visible, sum(c.size for c in found) - sum(c.size for c in visible)
+
+
+def lines(found: list[Cluster], total: int, not_shown: int = 0,
+          min_group_size: int = 1) -> list[str]:
     """The clusters as text for the terminal."""
     out = [f"{len(found)} clusters of {sum(c.size for c in found)} comments without a theme "
            f"({total} such texts in all; shorter than {MIN_WORDS} words left out)"]
+    if not_shown:
+        out.append(f"{not_shown} comments are in clusters smaller than {min_group_size}: "
+                   "not shown")
     for number, cluster in enumerate(found, 1):
         out.append(f"\nCluster {number}: {cluster.size} comments")
         out.append(f"  top terms: {', '.join(cluster.terms) or '-'}")
