@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -20,6 +21,8 @@ from bot.engine.scale_reader import ScaleReader
 from bot.http_errors import errors_as_json
 from nlu.interpreter import NluInterpreter
 from storage.db import create_engine, migrate, session_factory
+
+log = logging.getLogger(__name__)
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -48,9 +51,29 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             await asyncio.get_running_loop().run_in_executor(
                 None, ThemeClassifier.shared, settings.models_dir),
         )
-        yield
+        follow = asyncio.create_task(_follow_catalog(app))
+        try:
+            yield
+        finally:
+            follow.cancel()
     finally:
         await db_engine.dispose()
+
+
+async def _follow_catalog(app: web.Application) -> None:
+    """Every few seconds, take up consultation versions and dates that another process
+    (an admin on another worker) saved."""
+    while True:
+        await asyncio.sleep(app[SETTINGS].catalog_refresh)
+        try:
+            async with app[SESSIONS]() as session:
+                changed = await app[CATALOG].refresh(session)
+            if changed:
+                log.info("consultations now on a new version: %s", ", ".join(changed))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the following
+            log.exception("could not read the consultation versions; trying again")
 
 
 def create_app(settings: Settings, interpreter: NluInterpreter) -> web.Application:

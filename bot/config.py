@@ -56,6 +56,7 @@ class Settings:
     behind_proxy: bool = False  # take the client address from X-Forwarded-For
     body_timeout: float = 10.0  # seconds to receive a request body
     turn_timeout: float = 15.0  # seconds for one turn before 503
+    catalog_refresh: float = 5.0  # seconds between reading consultation versions and dates
     shutdown_timeout: float = 30.0  # seconds to finish requests in flight on SIGTERM
 
 
@@ -136,5 +137,6 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         behind_proxy=os.environ.get("BRUKARROST_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
         body_timeout=_number("BRUKARROST_BODY_TIMEOUT", "10", float, 0.1),
         turn_timeout=_number("BRUKARROST_TURN_TIMEOUT", "15", float, 0.1),
+        catalog_refresh=_number("BRUKARROST_CATALOG_REFRESH", "5", float, 0.1),
         shutdown_timeout=_number("BRUKARROST_SHUTDOWN_TIMEOUT", "30", float, 0),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Consultation, ConsultationVersion, Unit
@@ -51,6 +51,19 @@ async def register_version(
     session.add(version)
     await session.flush()
     return version
+
+
+async def set_current(session: AsyncSession, consultation_id: str, version_id: int) -> None:
+    """New conversations of this consultation start on this version, in every process."""
+    await session.execute(update(Consultation).where(Consultation.id == consultation_id)
+                          .values(current_version_id=version_id))
+
+
+async def current_versions(session: AsyncSession) -> dict[str, int]:
+    """consultation id -> the version new conversations start on."""
+    rows = await session.execute(select(Consultation.id, Consultation.current_version_id)
+                                 .where(Consultation.current_version_id.is_not(None)))
+    return {consultation_id: version_id for consultation_id, version_id in rows}
 
 
 async def get_version(session: AsyncSession, version_id: int) -> ConsultationVersion | None:

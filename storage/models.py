@@ -52,6 +52,9 @@ class Consultation(Base):
     id = Column(String(64), primary_key=True)
     title = Column(String(200), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # the version new conversations start on (set at start-up and when an admin saves);
+    # every server process follows it (bot/engine/catalog.py)
+    current_version_id = Column(Integer, nullable=True)
 
 
 class ConsultationVersion(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from datetime import date, timedelta
@@ -145,3 +146,30 @@ async def test_admin_creates_and_deactivates_an_account(admin):
     assert user_id
     await post(admin, f"/staff/admin/users/{user_id.group(1)}/active", {"active": "0"})
     await login(admin, "ny@example.se", "ett-nytt-losenord-1", status=401)
+
+
+async def test_an_edit_and_new_dates_on_one_process_reach_the_others(admin, make_client,
+                                                                      settings):
+    """Two server processes on one database (two apps here): the admin works on the first;
+    the second takes up the new version and the dates within its refresh interval."""
+    other = await make_client(settings, consultations_dir=admin.folder, catalog_refresh=0.2)
+    original = (admin.folder / "barnenkat.yml").read_text(encoding="utf-8")
+    edited = original.replace("sv: Vad tyckte du om att prata med oss?",
+                              "sv: Hur kändes det att prata med oss?", 1)
+    await post(admin, "/staff/admin/consultations/barnenkat", {"definition": edited})
+    first, second = await _versions(admin, "barnenkat")
+    await asyncio.sleep(0.6)
+    await say(other, "annan-1", "hej", BARN)
+    await say(other, "annan-1", "ja")
+    async with other.server.app[SESSIONS]() as session:
+        started_on = (await session.execute(select(Conversation.version_id).where(
+            Conversation.consultation_id == "barnenkat"))).scalar_one()
+    assert started_on == second
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    await post(admin, "/staff/admin/consultations/barnenkat/schedule",
+               {"opens": "", "closes": yesterday})
+    await asyncio.sleep(0.6)
+    closed = await other.post("/webhooks/rest/webhook", json={
+        "sender": "annan-2", "message": "hej", "metadata": BARN})
+    assert closed.status == 403

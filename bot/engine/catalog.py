@@ -3,6 +3,10 @@
 At start-up each definition file is registered as a version in the database (a new
 version only when its content changed). A conversation keeps the version it started
 with, so editing a file never changes the questions under someone mid-survey.
+
+Which version new conversations start on, and when each consultation is open, live in the
+database; every server process reads them again every few seconds (`refresh`), so an
+admin's edit or new dates on one worker reach all of them without a restart.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class Catalog:
                 definition=definition.canonical(),
                 source_file=f"consultations/{definition.id}.yml",
             )
+            await consultation_store.set_current(session, definition.id, version.id)
             catalog._current[definition.id] = version.id
             catalog._versions[version.id] = definition
         catalog.schedules = await schedule_store.all_schedules(session)
@@ -91,6 +96,19 @@ class Catalog:
         """Make a newly registered version the current one (an admin saved a definition)."""
         self._current[definition.id] = version_id
         self._versions[version_id] = definition
+
+    async def refresh(self, session: AsyncSession) -> list[str]:
+        """Follow the current versions and schedules in the database (another process may
+        have changed them). Returns the consultations whose version changed."""
+        changed = []
+        for consultation_id, version_id in (
+                await consultation_store.current_versions(session)).items():
+            if self._current.get(consultation_id) != version_id:
+                await self.version(session, version_id)
+                self._current[consultation_id] = version_id
+                changed.append(consultation_id)
+        self.schedules = await schedule_store.all_schedules(session)
+        return changed
 
     def current(self, consultation_id: str) -> tuple[int, Definition]:
         version_id = self._current[consultation_id]

@@ -74,6 +74,7 @@ async def _save(request: web.Request, text: str, expected_id: str | None) -> lis
         version = await consultation_store.register_version(
             session, definition.id, definition.title.sv, definition.checksum(),
             definition.canonical(), f"consultations/{definition.id}.yml")
+        await consultation_store.set_current(session, definition.id, version.id)
         await log(session, request, "consultation_saved", target=definition.id,
                   detail=f"version {version.version}")
         await asyncio.get_running_loop().run_in_executor(None, _write_file, path, text)
