@@ -111,17 +111,19 @@ async def test_open_and_close_by_date(admin):
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     await post(admin, "/staff/admin/consultations/barnenkat/schedule",
                {"opens": "", "closes": yesterday})
-    closed = await admin.post("/webhooks/rest/webhook", json={
-        "sender": "sen", "message": "hej", "metadata": BARN})
-    assert closed.status == 403 and "not open" in (await closed.json())["error"]
+    closed = await say(admin, "sen", "hej", BARN)  # a kind message, nothing stored
+    assert [r["custom"]["type"] for r in closed] == ["end"]
+    assert "går det inte att svara" in closed[0]["text"]
+    async with admin.server.app[SESSIONS]() as session:
+        assert (await session.execute(select(Conversation.id))).first() is None
     listing = await (await admin.get("/staff/admin/consultations")).text()
     assert yesterday in listing
 
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     await post(admin, "/staff/admin/consultations/barnenkat/schedule",
                {"opens": tomorrow, "closes": ""})
-    assert (await admin.post("/webhooks/rest/webhook", json={
-        "sender": "tidig", "message": "hej", "metadata": BARN})).status == 403
+    early = await say(admin, "tidig", "hej", {**BARN, "lang": "en"})
+    assert early[-1]["custom"]["type"] == "end" and "closed right now" in early[-1]["text"]
     await post(admin, "/staff/admin/consultations/barnenkat/schedule",
                {"opens": yesterday, "closes": tomorrow})
     await say(admin, "lagom", "hej", BARN)
@@ -170,6 +172,5 @@ async def test_an_edit_and_new_dates_on_one_process_reach_the_others(admin, make
     await post(admin, "/staff/admin/consultations/barnenkat/schedule",
                {"opens": "", "closes": yesterday})
     await asyncio.sleep(0.6)
-    closed = await other.post("/webhooks/rest/webhook", json={
-        "sender": "annan-2", "message": "hej", "metadata": BARN})
-    assert closed.status == 403
+    closed = await say(other, "annan-2", "hej", BARN)
+    assert closed[-1]["custom"]["type"] == "end" and not closed[-1]["custom"].get("question_id")

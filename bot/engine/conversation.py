@@ -71,8 +71,8 @@ class UnknownConsultation(TurnError):
     status = 404
 
 
-class ClosedConsultation(TurnError):
-    status = 403
+class ClosedConsultation(Exception):
+    """The consultation is not open today: the person gets a kind message, not an error."""
 
 
 class UnknownUnit(TurnError):
@@ -170,6 +170,9 @@ class Engine:
         except InviteNotUsable as exc:  # nothing was stored
             lang = incoming.metadata.get("lang") or "sv"
             return [Reply(bot_text(lang, f"invite_{exc.reason}"), "end", lang=lang)]
+        except ClosedConsultation:  # nothing was stored
+            lang = incoming.metadata.get("lang") or "sv"
+            return [Reply(bot_text(lang, "consultation_closed"), "end", lang=lang)]
 
     def _lock_for(self, sender_hash: str) -> asyncio.Lock:
         lock = self._sender_locks.get(sender_hash)
@@ -296,8 +299,7 @@ class _Turn:
         if consultation_id not in self.engine.catalog:
             raise UnknownConsultation(f"There is no consultation called {consultation_id!r}.")
         if not self.engine.catalog.is_open(consultation_id):
-            raise ClosedConsultation("This consultation is not open now. Thank you for wanting "
-                                     "to take part.")
+            raise ClosedConsultation(consultation_id)
         if unit_id is not None and unit_id not in self.engine.catalog.units:
             raise UnknownUnit(f"There is no unit called {unit_id!r}.")
         version_id, definition = self.engine.catalog.current(consultation_id)
