@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_VERSION = "tfidf-chars+e5/logreg-1"  # change when the features or the head change
-MIN_PROBABILITY = 0.3
+MIN_PROBABILITY = 0.2
 FEEDBACK_MIN_PROBABILITY = 0.8
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
 EMBEDDING_WEIGHT = 2.0
@@ -68,7 +68,8 @@ class ScaleReader:
     """Trained once per training set and cached in models/ (`scale-reader-<hash>.joblib`);
     a changed examples file, phrase list or weight trains a new one."""
 
-    def __init__(self, examples: Path = EXAMPLES, cache_dir: Path | None = CACHE_DIR) -> None:
+    def __init__(self, examples: Path = EXAMPLES, cache_dir: Path | None = CACHE_DIR,
+                 training: tuple[list[str], list[str]] | None = None) -> None:
         import joblib
         from sklearn.linear_model import LogisticRegression
 
@@ -77,7 +78,7 @@ class ScaleReader:
 
         started = time.perf_counter()
         self._embed = embed
-        texts, values = _training_set(examples)
+        texts, values = training if training is not None else _training_set(examples)
         digest = hashlib.sha256(
             repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
         cached = cache_dir / f"scale-reader-{digest}.joblib" if cache_dir else None
