@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES
+from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES, normalize
 from bot.engine.definitions import DEFAULT_SCALE
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,12 @@ FEEDBACK_MIN_PROBABILITY = 0.8
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
 EMBEDDING_WEIGHT = 2.0
 _SHARED: dict[str, "ScaleReader"] = {}
+# first words (normalised) that make a message heard as a comment an answer to the question
+ANSWER_OPENERS = {
+    "ja", "jo", "japp", "jepp", "nej", "ne", "na", "naa", "nae", "nix", "yes", "yeah", "yep",
+    "no", "nope", "nah", "aldrig", "alltid", "absolut", "oftast", "sallan", "ibland", "never",
+    "always", "usually", "sometimes", "rarely", "delvis",
+}
 
 
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
@@ -46,7 +52,9 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
         return None
     if confidence >= STEERING_CONFIDENCE:
         if intent == "feedback":
-            return FEEDBACK_MIN_PROBABILITY
+            first = normalize(text).split(" ", 1)[0] if normalize(text) else ""
+            # "nej, hon ringer aldrig tillbaka": an answer with its reason, not a comment
+            return MIN_PROBABILITY if first in ANSWER_OPENERS else FEEDBACK_MIN_PROBABILITY
         if intent in STEERING_INTENTS | {"out_of_scope"}:
             return None
     return MIN_PROBABILITY
