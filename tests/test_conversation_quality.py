@@ -134,6 +134,40 @@ async def test_everyday_scale_answers_are_confirmed_not_guessed(client, database
     assert stored["kontakt"] == (value, typed)
 
 
+@pytest.mark.parametrize("typed, value", [
+    ("åtta av tio", "4"), ("0/10", "1"), ("noll av fem", "1"), ("80 procent", "4"),
+    ("ten out of ten", "5"),
+])
+async def test_a_score_out_of_ten_or_a_percentage_is_proposed_on_the_scale(
+        client, database_url, typed, value):
+    await advance_to(client, "u8", "kontakt", IFO)
+    replies = await say(client, "u8", typed)
+    assert types(replies) == ["confirm"]
+    assert replies[0]["text"].startswith(f"Jag tolkar det som {value}, ")
+    assert "kontakt" not in [q for q, _v, _t in await db.answers(database_url)]
+
+
+@pytest.mark.parametrize("typed, value", [("2 out of 5", "2"), ("fyra av fem", "4")])
+async def test_a_score_out_of_five_is_stored_at_once(client, database_url, typed, value):
+    await advance_to(client, "u9", "kontakt", IFO)
+    await say(client, "u9", typed)
+    stored = dict((q, (v, t)) for q, v, t in await db.answers(database_url))
+    assert stored["kontakt"] == (value, typed)
+
+
+@pytest.mark.parametrize("typed, values", [
+    ("nej hon ringer nästan aldrig tillbaka", ("1", "2")),
+    ("dom lyssnar på mig för det mesta", ("4",)),
+    ("they always call me back", ("5",)),  # English: the bot switches language first
+])
+async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed, values):
+    await advance_to(client, "u10", "kontakt", IFO)
+    replies = await say(client, "u10", typed)
+    assert types(replies)[-1] == "confirm" and "scale" not in types(replies)
+    assert replies[-1]["text"].startswith(
+        tuple(f"{start} {v}, " for v in values for start in ("Jag tolkar det som", "I read that as")))
+
+
 async def test_a_rejected_interpretation_asks_again_with_the_options(client, database_url):
     await advance_to(client, "u2", "kontakt", IFO)
     await say(client, "u2", "typ hälften")

@@ -27,6 +27,18 @@ NUMBER_WORDS = {  # keys as normalize() leaves them (å/ä/ö folded)
     "fem": 5, "femma": 5, "femman": 5, "five": 5,
     "sex": 6, "six": 6, "sju": 7, "seven": 7,
 }
+# numbers in a rating out of something else ("åtta av tio", "80 procent"), folded
+RATING_WORDS = {
+    **NUMBER_WORDS, "noll": 0, "zero": 0, "atta": 8, "eight": 8, "nio": 9, "nine": 9,
+    "tio": 10, "ten": 10, "tjugo": 20, "twenty": 20, "trettio": 30, "thirty": 30,
+    "fyrtio": 40, "forty": 40, "femtio": 50, "fifty": 50, "sextio": 60, "sixty": 60,
+    "sjuttio": 70, "seventy": 70, "attio": 80, "eighty": 80, "nittio": 90, "ninety": 90,
+    "hundra": 100, "hundred": 100,
+}
+_NUMBER = r"(\d{1,3}|[a-z]+)"
+_RATING = re.compile(rf"(?<![\w/]){_NUMBER} ?(?:av|utav|of|out of|/) ?{_NUMBER}(?![\w/])")
+_PERCENT = re.compile(rf"(?<![\w/]){_NUMBER} ?(?:%|procent|percent)")
+RATING_BASES = (5, 10, 100)
 DONT_KNOW_PHRASES = {
     "vet inte", "vet ej", "vet int", "vet it", "vetinte", "ingen aning", "vet ingen",
     "kan inte svara", "kan inte saga", "ingen asikt", "har ingen asikt", "osaker",
@@ -65,6 +77,29 @@ def _unique(candidates: set[str]) -> str | None:
     return next(iter(candidates)) if len(candidates) == 1 else None
 
 
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else RATING_WORDS.get(word)
+
+
+def rating(text: str) -> tuple[int, int] | None:
+    """A score out of some total ("4 av 5", "åtta av tio", "2 out of 5", "0/10", "80 %",
+    "femtio procent") as (score, total), or None."""
+    folded = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    found = _RATING.search(folded)
+    if found:
+        score, total = _number(found.group(1)), _number(found.group(2))
+    else:
+        found = _PERCENT.search(folded)
+        if not found:
+            return None
+        score, total = _number(found.group(1)), 100
+    if score is None or total is None or not 0 <= score <= total or total < 2:
+        return None
+    if not found.group(0)[0].isdigit() and len(folded.split()) > 6:
+        return None  # "hon är en av fem handläggare" is no rating
+    return score, total
+
+
 def map_scale(text: str, scale: Scale) -> str | None:
     norm = normalize(text)
     if not norm:
@@ -72,9 +107,12 @@ def map_scale(text: str, scale: Scale) -> str | None:
     top = len(scale.points)
     if scale.dont_know and norm in {normalize(p) for p in DONT_KNOW_PHRASES}:
         return DONT_KNOW
-    out_of = re.search(r"(?<!\d)(\d{1,2}) ?(?:av|utav|of|/) ?(\d{1,2})(?!\d)", text.lower())
-    if out_of and int(out_of.group(2)) == top and 1 <= int(out_of.group(1)) <= top:
-        return str(int(out_of.group(1)))  # "4 av 5", "4/5"
+    rated = rating(text)
+    if rated is not None and rated[1] == top and 1 <= rated[0] <= top and (
+            len(norm.split()) <= 4 or re.search(r"\d", text)):
+        return str(rated[0])  # "4 av 5", "4/5", "fyra av fem": at once; "8 av 10" is proposed
+    if rated is not None and rated[1] in RATING_BASES:
+        return None
     digits = set(re.findall(r"(?<!\d)(\d{1,2})(?!\d)", norm))
     if digits:
         in_range = {d for d in digits if 1 <= int(d) <= top}
@@ -282,6 +320,11 @@ def interpret_scale(text: str) -> str | None:
     for emoji in sorted(EMOJI, key=len, reverse=True):
         if stripped and stripped == emoji.replace("\ufe0f", ""):
             return str(EMOJI[emoji])
+    rated = rating(text)
+    if rated is not None and rated[1] in RATING_BASES:
+        # "åtta av tio", "0/10", "80 procent": the same share of five (to confirm)
+        score, total = rated
+        return str(max(score, 1)) if total == 5 else str(int(1 + 4 * score / total + 0.5))
     emoji_values = {v for e, v in EMOJI.items() if e in text}
     norm = normalize(text.replace("/", " ").replace("%", " "))
     if norm in {normalize(p) for p in DONT_KNOW_PHRASES}:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES
+from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES, normalize
 from bot.engine.definitions import DEFAULT_SCALE
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,17 @@ log = logging.getLogger(__name__)
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_VERSION = "tfidf-chars+e5/logreg-1"  # change when the features or the head change
-MIN_PROBABILITY = 0.3
+MIN_PROBABILITY = 0.2
 FEEDBACK_MIN_PROBABILITY = 0.8
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
 EMBEDDING_WEIGHT = 2.0
 _SHARED: dict[str, "ScaleReader"] = {}
+# first words (normalised) that make a message heard as a comment an answer to the question
+ANSWER_OPENERS = {
+    "ja", "jo", "japp", "jepp", "nej", "ne", "na", "naa", "nae", "nix", "yes", "yeah", "yep",
+    "no", "nope", "nah", "aldrig", "alltid", "absolut", "oftast", "sallan", "ibland", "never",
+    "always", "usually", "sometimes", "rarely", "delvis",
+}
 
 
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
@@ -46,7 +52,9 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
         return None
     if confidence >= STEERING_CONFIDENCE:
         if intent == "feedback":
-            return FEEDBACK_MIN_PROBABILITY
+            first = normalize(text).split(" ", 1)[0] if normalize(text) else ""
+            # "nej, hon ringer aldrig tillbaka": an answer with its reason, not a comment
+            return MIN_PROBABILITY if first in ANSWER_OPENERS else FEEDBACK_MIN_PROBABILITY
         if intent in STEERING_INTENTS | {"out_of_scope"}:
             return None
     return MIN_PROBABILITY
@@ -68,7 +76,8 @@ class ScaleReader:
     """Trained once per training set and cached in models/ (`scale-reader-<hash>.joblib`);
     a changed examples file, phrase list or weight trains a new one."""
 
-    def __init__(self, examples: Path = EXAMPLES, cache_dir: Path | None = CACHE_DIR) -> None:
+    def __init__(self, examples: Path = EXAMPLES, cache_dir: Path | None = CACHE_DIR,
+                 training: tuple[list[str], list[str]] | None = None) -> None:
         import joblib
         from sklearn.linear_model import LogisticRegression
 
@@ -77,7 +86,7 @@ class ScaleReader:
 
         started = time.perf_counter()
         self._embed = embed
-        texts, values = _training_set(examples)
+        texts, values = training if training is not None else _training_set(examples)
         digest = hashlib.sha256(
             repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
         cached = cache_dir / f"scale-reader-{digest}.joblib" if cache_dir else None

@@ -1,0 +1,152 @@
+"""K-fold cross-validation of the engine's reading of typed scale answers, and the dev set.
+
+Each fold trains the scale reader on the other folds of nlu/scale/examples.yml (plus the
+phrase list and the scale labels, which it always trains on) and reads the fold's answers
+with the engine's full pipeline (`bot.engine.scale_eval.scale_value`: rules, phrase list,
+reader unless the intent model hears a request, then the dont_know intent). The dev set is
+read by a reader trained on all the examples. The held-out set is not touched here.
+
+    python -m nlu.scale_cv [--folds 5] [--dev nlu/dev/scale_dev.yml ...] [--misses]
+
+Intent parses are cached in --parse-cache (the Rasa model does not change here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from bot.engine import scale_reader
+from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
+from bot.engine.definitions import DEFAULT_SCALE
+from bot.engine.redact import redact
+from bot.engine.scale_eval import scale_value
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(path: Path) -> list[tuple[str, str]]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+    return [(str(i["text"]), str(i["value"])) for i in items]
+
+
+def folds(items: list[tuple[str, str]], k: int, seed: int = 0) -> list[list[int]]:
+    """Stratified by value: each fold gets its share of every value."""
+    by_value: dict[str, list[int]] = defaultdict(list)
+    for index, (_text, value) in enumerate(items):
+        by_value[value].append(index)
+    out: list[list[int]] = [[] for _ in range(k)]
+    rng = random.Random(seed)
+    position = 0
+    for value in sorted(by_value):
+        indices = by_value[value]
+        rng.shuffle(indices)
+        for index in indices:
+            out[position % k].append(index)
+            position += 1
+    return out
+
+
+class Score:
+    def __init__(self) -> None:
+        self.total = self.exact = self.within = self.unsure = 0
+        self.misses: list[tuple[str, str, str | None]] = []
+
+    def add(self, text: str, want: str, got: str | None) -> None:
+        self.total += 1
+        if got == want:
+            self.exact += 1
+            self.within += 1
+            return
+        if got is None:
+            self.unsure += 1
+        elif DONT_KNOW not in (want, got) and abs(int(got) - int(want)) <= 1:
+            self.within += 1
+        self.misses.append((text, want, got))
+
+    def line(self, title: str) -> str:
+        n = max(self.total, 1)
+        return (f"{title:<28} n={self.total:<5} exact {self.exact / n:.3f}  within one "
+                f"{self.within / n:.3f}  asked again {self.unsure / n:.3f}")
+
+
+def _by_rules(text: str) -> bool:
+    clean = redact(text).text
+    return (map_scale(clean, DEFAULT_SCALE) or interpret_scale(clean)) is not None
+
+
+async def _read_all(items, parse, reader, score: Score, reader_score: Score) -> None:
+    for text, want in items:
+        got = await scale_value(text, parse, reader)
+        score.add(text, want, got)
+        if not _by_rules(text):
+            reader_score.add(text, want, got)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dev", nargs="*", default=[str(ROOT / "nlu/dev/scale_dev.yml")])
+    parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--parse-cache", default="/tmp/brukarrost-scale-parse-cache.json")
+    args = parser.parse_args()
+
+    from nlu.interpreter import NluInterpreter
+    from nlu.train import current_model
+
+    cache_path = Path(args.parse_cache)
+    parses: dict[str, dict] = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    interpreter = None
+
+    async def parse(text: str) -> dict:
+        nonlocal interpreter
+        if text not in parses:
+            if interpreter is None:
+                model = current_model(ROOT / "models", ROOT / "config.yml",
+                                      ROOT / "nlu" / "data")
+                interpreter = NluInterpreter.load(model)
+            result = await interpreter.parse(text)
+            parses[text] = {"intent": result["intent"]}
+        return parses[text]
+
+    examples = load(scale_reader.EXAMPLES)
+    all_texts, all_values = scale_reader._training_set(scale_reader.EXAMPLES)
+    fixed = list(zip(all_texts[len(examples):], all_values[len(examples):]))  # phrases, labels
+    try:
+        cv, cv_reader = Score(), Score()
+        for fold in folds(examples, args.folds, args.seed):
+            held = set(fold)
+            train = [examples[i] for i in range(len(examples)) if i not in held] + fixed
+            reader = scale_reader.ScaleReader(
+                cache_dir=None, training=([t for t, _ in train], [v for _, v in train]))
+            asyncio.run(_read_all([examples[i] for i in fold], parse, reader, cv, cv_reader))
+        print(cv.line(f"{args.folds}-fold CV, all"))
+        print(cv_reader.line(f"{args.folds}-fold CV, not by rules"))
+        if args.misses:
+            for text, want, got in cv.misses:
+                print(f"  cv miss {text!r}: intended {want}, got {got}")
+        full = scale_reader.ScaleReader(cache_dir=None)
+        for dev in args.dev:
+            score, reader_only = Score(), Score()
+            asyncio.run(_read_all(load(Path(dev)), parse, full, score, reader_only))
+            print(score.line(f"dev {Path(dev).name}"))
+            print(reader_only.line(f"dev {Path(dev).name}, not rules"))
+            if args.misses:
+                for text, want, got in score.misses:
+                    print(f"  dev miss {text!r}: intended {want}, got {got}")
+    finally:
+        cache_path.write_text(json.dumps(parses, ensure_ascii=False))
+        if interpreter is not None:
+            interpreter.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
