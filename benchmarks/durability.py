@@ -135,6 +135,8 @@ def check(people: list[Respondent], answers: dict[str, list[tuple]],
         for question, value in rows:
             if question in by_question or value not in person.sent.get(question, set()):
                 duplicated += 1
+                print(f"  {person.sender}: {question} stored {value!r}, sent "
+                      f"{sorted(map(str, person.sent.get(question, set())))}")
             by_question[question] = value
         lost += sum(1 for q, v in person.acked.items() if q not in by_question
                     or by_question[q] != v)

@@ -46,6 +46,19 @@ async def test_delete_my_answers_removes_them_and_says_so(client, database_url):
     assert "Det fungerar" not in await db.all_text(database_url)
 
 
+@pytest.mark.parametrize("message", ["", "   ", "?", "...", "!!"])
+async def test_a_message_without_words_is_never_read_as_an_answer(client, database_url,
+                                                                  message):
+    """An empty message (a reloaded page asks where it is) or bare punctuation shows the
+    question again; nothing is proposed or stored."""
+    await advance_to(client, "empty", "helhet", IFO)
+    before = await db.answers(database_url)
+    replies = await say(client, "empty", message)
+    assert "confirm" not in types(replies)
+    assert last_question(replies)["custom"]["question_id"] == "helhet"
+    assert await db.answers(database_url) == before
+
+
 async def test_skip_leaves_no_row_and_goes_on(client, database_url):
     await advance_to(client, "s4", "kontakt", IFO)
     replies = await say(client, "s4", "hoppa över")

@@ -518,6 +518,8 @@ class _Turn:
             return await self._back(question)
         if question.type == QuestionType.text:
             return await self._free_text(question)
+        if not self.text.strip():  # an empty message (a reloaded page): where the person is
+            return [self._ask(question)]
         value = self._clear_answer(question)
         if value is not None:
             return await self._store(question, value, self.text)

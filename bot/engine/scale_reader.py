@@ -125,5 +125,8 @@ class ScaleReader:
 
     async def read(self, text: str, least: float = MIN_PROBABILITY) -> str | None:
         """A proposed value ("1"-"5" or "dk") to confirm, or None when the most likely value
-        is less probable than `least`; computed off the event loop."""
+        is less probable than `least`; computed off the event loop. A text without a single
+        letter or digit ("", "?", "...") is never read as an answer."""
+        if not re.search(r"[^\W_]", text):
+            return None
         return await asyncio.get_running_loop().run_in_executor(None, self._read, text, least)
