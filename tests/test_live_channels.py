@@ -119,3 +119,23 @@ async def test_socketio_over_the_websocket_transport(client):
     frame = (await socket.receive(timeout=60)).data
     assert frame.startswith('42["bot_uttered",') and '"type":"consent"' in frame.replace(" ", "")
     await socket.close()
+
+
+async def test_a_reloaded_page_shows_a_pending_confirmation_again(client, database_url):
+    socket = await client.ws_connect("/webhooks/websocket")
+    await _ask(socket, {"sender": "ws-c", "resume": True, "metadata": IFO})
+    for answer in ("ja", "sjalv", "ekonomiskt-bistand", "kvinna", "under-6-man"):
+        replies = await _ask(socket, {"sender": "ws-c", "message": answer})
+    assert replies[-1]["custom"]["question_id"] == "kontakt"
+    replies = await _ask(socket, {"sender": "ws-c", "message": "ganska bra faktiskt"})
+    assert replies[-1]["custom"]["type"] == "confirm"
+    asked = replies[-1]["text"]
+    await socket.close()
+
+    socket = await client.ws_connect("/webhooks/websocket")  # a reloaded page
+    replies = await _ask(socket, {"sender": "ws-c", "resume": True, "metadata": IFO})
+    assert replies[-1]["custom"]["type"] == "confirm" and replies[-1]["text"] == asked
+    replies = await _ask(socket, {"sender": "ws-c", "message": "ja"})
+    assert replies[-1]["custom"]["question_id"] == "snabb-hjalp"
+    await socket.close()
+    assert ("kontakt", "4") in [a[:2] for a in await db.answers(database_url)]

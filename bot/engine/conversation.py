@@ -458,6 +458,12 @@ class _Turn:
             return [self._consent_message()]
         if status in FINISHED:
             return [Reply(self._with_feedback(bot_text(self.lang, "already_done")), "end")]
+        if pending and pending.get("kind") == "confirm":  # still waiting for ja or nej
+            self.changes["pending"] = pending
+            return [self._confirmation(self.definition.question(pending["question"]),
+                                       pending["value"])]
+        if pending and pending.get("kind") == "confirm_stop":
+            return self._confirm_stop(resume=pending.get("resume"))
         if pending and pending.get("kind") == "follow_up":
             self.changes["pending"] = pending
             question = self.definition.question(pending["question"])
@@ -579,6 +585,10 @@ class _Turn:
             # words the model took for a comment: kept as one if the reading is wrong
             "comment": intent == "feedback" and confidence >= steering.STEERING_CONFIDENCE,
         }
+        return [self._confirmation(question, value)]
+
+    def _confirmation(self, question: Question, value: str) -> Reply:
+        """ "Jag tolkar det som 4, Stämmer ganska bra. Stämmer det?" """
         label = prompts.label_of(self.definition, question, value, self.lang)
         if question.type == QuestionType.scale:
             number, _, words = label.partition(" ")
@@ -586,8 +596,8 @@ class _Turn:
         else:
             text = bot_text(self.lang, "confirm_choice", label=label)
         step, of = prompts.progress(self.definition, question, self._given or {})
-        return [Reply(text, "confirm", buttons=prompts.yes_no(self.lang),
-                      question_id=question.id, step=step, of=of)]
+        return Reply(text, "confirm", buttons=prompts.yes_no(self.lang),
+                     question_id=question.id, step=step, of=of)
 
     async def _steer(self, intent: str, question: Question) -> list[Reply]:
         if intent in ("stop", "goodbye"):
