@@ -4,6 +4,8 @@ HTML shown as text, and axe-core scans of the full-page chat and the embedded wi
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
@@ -147,3 +149,42 @@ async def test_no_serious_axe_violations_in_the_chat_page_and_the_widget(browser
     assert await axe_violations(page) == []
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
     await context.close()
+
+
+async def test_a_connection_lost_with_a_message_in_flight_resumes_where_the_person_is(
+        browser, chat, sqlite_url):
+    """The server stores the answer but its reply never arrives (the connection drops):
+    after reconnecting, the widget asks where the person is and shows the next question;
+    the answer is stored once."""
+    import re
+
+    page = await browser.new_page()
+    dropped = []
+
+    async def proxy(page_side):
+        server_side = page_side.connect_to_server()
+
+        def from_page(message):
+            server_side.send(message)
+            if '"message":"sjalv"' in message and not dropped:
+                dropped.append(message)
+
+        def from_server(message):
+            if dropped and len(dropped) == 1:  # the reply to "sjalv": lost with the line
+                dropped.append("reply")
+                asyncio.ensure_future(page_side.close())
+                return
+            page_side.send(message)
+
+        page_side.on_message(from_page)
+        server_side.on_message(from_server)
+
+    await page.route_web_socket(re.compile(r".*/webhooks/websocket$"), proxy)
+    await page.goto(str(chat.make_url(PAGE)))
+    await page.wait_for_selector(".brr-consent")
+    await _press_option(page, 0)  # consent
+    assert await _progress(page) == "Fråga 1 av 18"
+    await page.keyboard.press("Enter")  # "Jag själv": stored, but the reply is lost
+    await page.locator(".brr-progress-text", has_text="Fråga 2 av 17").wait_for(timeout=30000)
+    assert len(dropped) == 2 and dropped[1] == "reply"  # the drop did happen
+    assert [q for q, _v, _t in await db.answers(sqlite_url)] == ["vem-svarar"]

@@ -317,6 +317,11 @@
       if (first) {
         send({sender: senderId(), resume: true, metadata: metadata});
       } else {
+        if (state.waiting && !state.queue.length) {
+          // a message was in flight when the connection dropped and its reply is lost:
+          // ask where the person is now (the next question if it was stored, else the same)
+          state.queue.push(JSON.stringify({sender: senderId(), resume: true, metadata: metadata}));
+        }
         flush();
       }
     });
