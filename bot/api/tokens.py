@@ -6,8 +6,9 @@ every API request slow). The prefix makes a leaked token easy to recognise.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+
+from bot.web.sessions import token_hash  # noqa: F401 - the same hash as login sessions
 
 PREFIX = "brk_"
 MAX_LENGTH = 128
@@ -17,7 +18,3 @@ MAX_NAME = 100
 
 def new_token() -> str:
     return PREFIX + secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ from bot.appkeys import SESSIONS
 from bot.web.access import allow
 from bot.web.audit_log import log
 from bot.web.csv_stream import stream_csv
-from bot.web.pages import render
+from bot.web.pages import page_number, render
 from storage import audit
 
 routes = web.RouteTableDef()
@@ -23,8 +23,7 @@ PAGE = 50
 async def audit_page(request: web.Request) -> web.Response:
     action = request.query.get("action", "").strip()[:64] or None
     actor = request.query.get("actor", "").strip()[:254] or None
-    text = request.query.get("page", "1")
-    page = max(1, int(text)) if text.isdigit() else 1
+    page = page_number(request)
     async with request.app[SESSIONS]() as session:
         entries, total = await audit.page(session, (page - 1) * PAGE, PAGE, action, actor)
     kept = {k: v for k, v in (("action", action), ("actor", actor)) if v}

@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.analytics import theme_data
 from bot.appkeys import CATALOG, SESSIONS
 from bot.web.access import PageError, allow, staff_of
-from bot.web.pages import PAGE_SIZE, render
+from bot.web.pages import PAGE_SIZE, page_number, render
 from storage import review
 
 routes = web.RouteTableDef()
@@ -53,16 +53,11 @@ def _theme_ids() -> set[str]:
     return {theme.id for theme in theme_data.shared_taxonomy()}
 
 
-def _page_number(request: web.Request) -> int:
-    text = request.query.get("page", "1")
-    return max(1, int(text)) if text.isdigit() else 1
-
-
 @routes.get("/staff/")
 @allow("staff")
 async def inbox(request: web.Request) -> web.Response:
     found, query = _filter(request)
-    page = _page_number(request)
+    page = page_number(request)
     async with request.app[SESSIONS]() as session:
         rows, total = await review.inbox(session, found, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         tags = await review.all_tags(session, found.unit_ids)

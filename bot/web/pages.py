@@ -31,3 +31,9 @@ def render(request: web.Request, name: str, context: dict[str, Any],
     return aiohttp_jinja2.render_template(
         name, request, {"staff": request.get(STAFF_KEY), **context}, status=status
     )
+
+
+def page_number(request: web.Request) -> int:
+    """The ?page= of a paged list: 1 unless a whole number of at least 1 is given."""
+    text = request.query.get("page", "1").strip()
+    return max(1, int(text)) if text.isdigit() else 1

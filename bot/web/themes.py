@@ -18,7 +18,7 @@ from bot.analytics import theme_data
 from bot.appkeys import CATALOG, SESSIONS
 from bot.web.access import PageError, allow, require_unit, staff_of
 from bot.web.audit_log import log
-from bot.web.pages import PAGE_SIZE, render
+from bot.web.pages import PAGE_SIZE, page_number, render
 from storage import themes as theme_store
 
 routes = web.RouteTableDef()
@@ -70,7 +70,7 @@ async def _page(request: web.Request) -> web.Response:
     taxonomy = theme_data.shared_taxonomy()
     theme = query["theme"] if query["theme"] in {t.id for t in taxonomy} | {NONE} else ""
     source = query["source"] if query["source"] in SOURCES else ""
-    page = max(1, int(query["page"])) if query["page"].isdigit() else 1
+    page = page_number(request)
     only = query["item"]  # one text, "answer-12" (the transcript links to it)
     async with request.app[SESSIONS]() as session, session.begin():
         items = await theme_store.texts(session, consultation_id, units=_units(request))
