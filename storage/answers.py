@@ -5,10 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Comment, Conversation, utcnow
+
+# Built once and reused on every turn (see storage/conversations.py).
+_ONE = (Answer.conversation_id == bindparam("b_conversation"),
+        Answer.question_id == bindparam("b_question"))
+_EXISTS = select(Answer.id).where(*_ONE)
+_INSERT = insert(Answer)
+_REPLACE = (
+    update(Answer).where(*_ONE)
+    .values({column: bindparam(f"v_{column}")
+             for column in ("value", "answer_text", "themes", "themes_source", "updated_at")})
+    .execution_options(synchronize_session=False)
+)
+_VALUES = select(Answer.question_id, Answer.value).where(
+    Answer.conversation_id == bindparam("b_conversation"))
 
 
 async def save(
@@ -30,33 +44,26 @@ async def save(
     """
     now = utcnow()
     themes_source = None if themes is None else "model"
-    exists = question_id in known if known is not None else (await session.execute(
-        select(Answer.id).where(
-            Answer.conversation_id == conversation.id, Answer.question_id == question_id
-        )
-    )).first() is not None
+    one = {"b_conversation": conversation.id, "b_question": question_id}
+    exists = question_id in known if known is not None else (
+        await session.execute(_EXISTS, one)).first() is not None
     if exists:
-        await session.execute(
-            update(Answer)
-            .where(Answer.conversation_id == conversation.id, Answer.question_id == question_id)
-            .values(value=value, answer_text=answer_text, themes=themes,
-                    themes_source=themes_source, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        await session.execute(_REPLACE, {
+            **one, "v_value": value, "v_answer_text": answer_text, "v_themes": themes,
+            "v_themes_source": themes_source, "v_updated_at": now,
+        })
         return
-    await session.execute(insert(Answer).values(
-        conversation_id=conversation.id, version_id=conversation.version_id,
-        question_id=question_id, question_type=question_type, value=value,
-        answer_text=answer_text, themes=themes, themes_source=themes_source,
-        created_at=now, updated_at=now,
-    ))
+    await session.execute(_INSERT, {
+        "conversation_id": conversation.id, "version_id": conversation.version_id,
+        "question_id": question_id, "question_type": question_type, "value": value,
+        "answer_text": answer_text, "themes": themes, "themes_source": themes_source,
+        "created_at": now, "updated_at": now,
+    })
 
 
 async def values(session: AsyncSession, conversation_id: str) -> dict[str, str | None]:
     """question id -> stored value, for skip logic and going back."""
-    result = await session.execute(
-        select(Answer.question_id, Answer.value).where(Answer.conversation_id == conversation_id)
-    )
+    result = await session.execute(_VALUES, {"b_conversation": conversation_id})
     return {question_id: value for question_id, value in result}
 
 
