@@ -216,3 +216,20 @@ async def test_apply_classifies_texts_stored_before_themes_and_keeps_corrections
     rows = {r["question_id"]: r["themes"] for r in await _export(database_url, tmp_path,
                                                                   "brukarforum")}
     assert rows["svart-i-dag"] == "digitalt" and "sprak" in rows["svart-i-dag-followup"]
+
+
+def test_stacked_heads_give_the_same_probabilities_as_each_head():
+    """The classifier applies its linear heads in one product; the figures must be what
+    scikit-learn's one-vs-rest predict_proba gives, head by head."""
+    import numpy as np
+
+    from bot.analytics.themes import ThemeClassifier
+    from bot.config import load_settings
+
+    model = ThemeClassifier.shared(load_settings().models_dir)
+    texts = ["Min handläggare ringer aldrig tillbaka.", "Breven är svåra att förstå.",
+             "Jag fick hjälp med hyran och ett jobb.", "ok"]
+    expected = model.heads.predict_proba(model.featurizer.transform(texts))
+    assert model._stacked() is not None
+    np.testing.assert_allclose(model.probabilities(texts), expected, rtol=1e-9, atol=1e-12)
+    assert model.classify(texts)[1]  # the letters text has a theme

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from scipy.special import expit
 
 from bot.analytics import theme_data
 
@@ -56,16 +57,22 @@ class Featurizer:
         self.tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
                                      sublinear_tf=True, min_df=1)
 
-    def _stack(self, texts: Sequence[str], embeddings: np.ndarray | None, fit: bool):
-        from scipy import sparse
-
+    def parts(self, texts: Sequence[str], embeddings: np.ndarray | None = None,
+              fit: bool = False) -> list:
+        """The feature blocks side by side: a sparse TF-IDF matrix and/or dense e5 rows."""
         parts = []
         if self.kind in ("both", "tfidf"):
             parts.append(self.tfidf.fit_transform(texts) if fit else self.tfidf.transform(texts))
         if self.kind in ("both", "e5"):
             vectors = embed(texts) if embeddings is None else embeddings
-            parts.append(sparse.csr_matrix(vectors * self.e5_weight))
-        return sparse.hstack(parts).tocsr()
+            parts.append(np.asarray(vectors) * self.e5_weight)
+        return parts
+
+    def _stack(self, texts: Sequence[str], embeddings: np.ndarray | None, fit: bool):
+        from scipy import sparse
+
+        return sparse.hstack([sparse.csr_matrix(part) if isinstance(part, np.ndarray) else part
+                              for part in self.parts(texts, embeddings, fit)]).tocsr()
 
     def fit_transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None):
         return self._stack(texts, embeddings, fit=True)
@@ -122,7 +129,31 @@ class ThemeClassifier:
 
     def probabilities(self, texts: Sequence[str],
                       embeddings: np.ndarray | None = None) -> np.ndarray:
-        return self.heads.predict_proba(self.featurizer.transform(texts, embeddings))
+        """Per text and theme, the probability of the theme's one-vs-rest head. All heads
+        are linear, so their weights are stacked into one matrix and applied in one product
+        (what each head's predict_proba computes, without calling 15 estimators in turn:
+        a free-text answer is classified while its person waits)."""
+        stacked = self._stacked()
+        if stacked is None:
+            return self.heads.predict_proba(self.featurizer.transform(texts, embeddings))
+        weights, intercepts = stacked
+        logits, start = np.tile(intercepts, (len(texts), 1)), 0
+        for part in self.featurizer.parts(texts, embeddings):  # block by block: no hstack
+            logits += np.asarray(part @ weights[start:start + part.shape[1]])
+            start += part.shape[1]
+        return expit(logits)
+
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(features x themes weights, intercepts), or None when a head is not a linear
+        model (a theme with no positive or no negative example gets a constant head)."""
+        if getattr(self, "_weights", None) is None:
+            heads = self.heads.estimators_
+            if not all(hasattr(head, "coef_") and head.coef_.shape[0] == 1 for head in heads):
+                self._weights = False
+            else:
+                self._weights = (np.vstack([head.coef_ for head in heads]).T,
+                                 np.array([head.intercept_[0] for head in heads]))
+        return self._weights or None
 
     def classify(self, texts: Sequence[str],
                  embeddings: np.ndarray | None = None) -> list[list[str]]:
