@@ -119,7 +119,10 @@ class ScaleReader:
         return joined(self._vectorizer.transform(texts), self._embed(texts), EMBEDDING_WEIGHT)
 
     def _read(self, text: str, least: float) -> str | None:
-        probabilities = self._model.predict_proba(self._features([text]))[0]
+        from nlu.components.text_features import probabilities as linear_probabilities
+
+        probabilities = linear_probabilities(self._model, self._vectorizer.transform([text]),
+                                             self._embed([text]), EMBEDDING_WEIGHT)[0]
         best = probabilities.argmax()
         return str(self._model.classes_[best]) if probabilities[best] >= least else None
 

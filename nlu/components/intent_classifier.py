@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.components.text_features import char_vectorizer, joined
+from nlu.components.text_features import probabilities as linear_probabilities
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,15 @@ class TfidfE5IntentClassifier(IntentClassifier, GraphComponent):
             if sentence is None:
                 raise ValueError("TfidfE5IntentClassifier needs E5Featurizer before it")
             dense.append(sentence.features.reshape(-1))
-        return joined(sparse, np.vstack(dense), self.config["embedding_weight"])
+        return sparse, np.vstack(dense)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         self.vectorizer = char_vectorizer(self.config["min_ngram"], self.config["max_ngram"]).fit(
             [e.get(TEXT) for e in examples])
         self.classifier = LogisticRegression(C=self.config["C"], max_iter=3000).fit(
-            self._features(examples), [e.get(INTENT) for e in examples]
+            joined(*self._features(examples), self.config["embedding_weight"]),
+            [e.get(INTENT) for e in examples],
         )
         with self._storage.write_to(self._resource) as directory:
             joblib.dump((self.vectorizer, self.classifier), directory / "model.joblib")
@@ -93,7 +95,8 @@ class TfidfE5IntentClassifier(IntentClassifier, GraphComponent):
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text or self.classifier is None:
             return messages
-        probabilities = self.classifier.predict_proba(self._features(with_text))
+        probabilities = linear_probabilities(self.classifier, *self._features(with_text),
+                                             self.config["embedding_weight"])
         names = self.classifier.classes_
         for message, row in zip(with_text, probabilities):
             ranking = sorted(

@@ -27,3 +27,21 @@ def char_vectorizer(min_ngram: int = 2, max_ngram: int = 5) -> TfidfVectorizer:
 def joined(sparse, embeddings: np.ndarray, embedding_weight: float):
     """Character n-grams and the weighted sentence embedding side by side."""
     return hstack([sparse, csr_matrix(np.asarray(embeddings) * embedding_weight)])
+
+
+def probabilities(model, sparse, embeddings: np.ndarray, embedding_weight: float) -> np.ndarray:
+    """`model.predict_proba(joined(sparse, embeddings, embedding_weight))` for a fitted
+    multinomial LogisticRegression, computed block by block: the n-gram block's product plus
+    the embedding block's, then softmax. Building the joined sparse matrix costs more than
+    the arithmetic for one message (about 1.5 ms), and this runs while a person waits."""
+    from scipy.special import softmax
+
+    if len(model.classes_) <= 2 or getattr(model, "multi_class", "auto") not in (
+            "auto", "multinomial") or getattr(model, "solver", "") == "liblinear":
+        return model.predict_proba(joined(sparse, embeddings, embedding_weight))
+    width = sparse.shape[1]
+    coef = model.coef_
+    logits = np.asarray(sparse @ coef[:, :width].T)
+    logits += (np.asarray(embeddings) * embedding_weight) @ coef[:, width:].T
+    logits += model.intercept_
+    return softmax(logits, axis=1)
