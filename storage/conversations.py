@@ -30,6 +30,7 @@ _LATEST = (
     .limit(1)
 )
 _LATEST_LOCKED = _LATEST.with_for_update()
+_MESSAGE_INSERT = insert(Message)
 
 
 async def latest_for_sender(session: AsyncSession, sender_hash: str,
@@ -93,28 +94,20 @@ def _state_update(columns: tuple[str, ...]):
     )
 
 
-@lru_cache(maxsize=16)
-def _messages_insert(rows: int):
-    """A multi-row INSERT INTO messages for `rows` rows."""
-    return insert(Message).values([
-        {"conversation_id": bindparam(f"c{i}"), "direction": bindparam(f"d{i}"),
-         "text": bindparam(f"t{i}"), "created_at": bindparam(f"at{i}")}
-        for i in range(rows)
-    ])
-
-
 async def log_messages(session: AsyncSession, conversation_id: str,
                        entries: list[tuple[str, str | None]]) -> None:
-    """Append (direction, redacted text) pairs to the message log in one statement, in
-    order (ids follow the order given)."""
+    """Append (direction, redacted text) pairs to the message log in one executemany, in
+    order (ids follow the order given). Not one multi-row VALUES: SQLAlchemy 1.4 cannot
+    cache the compiled form of those and compiles it again on every turn; asyncpg sends an
+    executemany in one round trip."""
     if not entries:
         return
     now = utcnow()
-    params: dict[str, Any] = {}
-    for i, (direction, text) in enumerate(entries):
-        params.update({f"c{i}": conversation_id, f"d{i}": direction, f"t{i}": text,
-                       f"at{i}": now})
-    await session.execute(_messages_insert(len(entries)), params)
+    await session.execute(_MESSAGE_INSERT, [
+        {"conversation_id": conversation_id, "direction": direction, "text": text,
+         "created_at": now}
+        for direction, text in entries
+    ])
 
 
 async def add_flag(session: AsyncSession, conversation_id: str, kind: str) -> None:
