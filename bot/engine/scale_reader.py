@@ -51,11 +51,15 @@ ANSWER_OPENERS = {
 }
 
 
+def _first_clause(text: str) -> str:
+    return _CLAUSE_END.split(f" {text} ", maxsplit=1)[0].strip()
+
+
 def leading_answer(text: str) -> str | None:
     """The value the rules read in the first clause of a longer answer ("sådär, jag fick
     hjälp men det tog lång tid" -> 3, "ja men kunde varit snabbare" -> 4), or None."""
-    first = _CLAUSE_END.split(f" {text} ", maxsplit=1)[0].strip()
-    if not first or normalize(first) == normalize(text):
+    first = _first_clause(text)
+    if not normalize(first) or normalize(first) == normalize(text):
         return None
     return interpret_scale(first)
 
@@ -157,7 +161,13 @@ class ScaleReader:
         """A proposed value ("1"-"5" or "dk") to confirm, or None when the most likely value
         is less probable than `least`; computed off the event loop. A text without a single
         letter or digit ("", "?", "...") is never read as an answer. When the first clause
-        is an answer the rules read, the value stays within one step of it."""
+        is an answer the rules read, that is the value, or within one step of a bare "ja"
+        or "nej"."""
         if not re.search(r"[^\W_]", text):
             return None
+        lead = leading_answer(text)
+        if lead is not None and not (lead in ("2", "4") and " " not in normalize(_first_clause(text))):
+            # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
+            # reason; after a bare "ja" or "nej" the reason may say how much
+            return lead
         return await asyncio.get_running_loop().run_in_executor(None, self._read, text, least)
