@@ -39,10 +39,10 @@ FEEDBACK_MIN_PROBABILITY = 0.5
 # hela tiden", "btw ...") is about something else: the reader must be quite sure.
 REQUEST_MIN_PROBABILITY = 0.8
 REQUEST = re.compile(  # on normalised text
-    r"\b(borde|vill|ville|onskar|onskade|skulle vilja|kan ni|kunde ni|ni kunde|ni skulle|vore bra|"
-    r"hade varit bra om|far jag|kan jag|"
-    r"should|would like|i want|i wish|wish|can you|could you|please)\b"
-    r"|^(men|fast|forresten|btw|by the way|en sak till|annars|also|but)\b")
+    r"\b(borde|onskar|onskade|skulle vilja|kan ni|kunde ni|ni kunde|ni skulle|vore bra|"
+    r"hade varit bra om|should|would like|i wish|can you|could you|please)\b"
+    r"|^(jag |vi )?(vill|want|i want)\b"
+    r"|^(men|fast|forresten|btw|by the way|en sak till|also|but)\b")
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
 EMBEDDING_WEIGHT = 2.0
 _SHARED: dict[str, "ScaleReader"] = {}
@@ -80,15 +80,18 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
 
     if re.search(r"\d", text):
         return None
+    norm = normalize(text)
+    first = norm.split(" ", 1)[0] if norm else ""
+    answer_first = first in ANSWER_OPENERS or leading_answer(text) is not None
     if confidence >= STEERING_CONFIDENCE:
         if intent == "feedback":
-            norm = normalize(text)
-            first = norm.split(" ", 1)[0] if norm else ""
-            if first in ANSWER_OPENERS or leading_answer(text) is not None:
+            if answer_first:
                 return MIN_PROBABILITY
             return REQUEST_MIN_PROBABILITY if REQUEST.search(norm) else FEEDBACK_MIN_PROBABILITY
         if intent in STEERING_INTENTS | {"out_of_scope"}:
             return None
+    if REQUEST.search(norm) and not answer_first:  # "jag vill byta handläggare", however heard
+        return REQUEST_MIN_PROBABILITY
     return MIN_PROBABILITY
 
 
