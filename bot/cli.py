@@ -242,6 +242,8 @@ def cmd_nlu_evaluate(settings: Settings, args: argparse.Namespace) -> int:
         print()
     if args.heldout == "-" and args.scale == "-":
         return 0
+    if args.scale != "-" and not Path(args.scale).exists():
+        return _fail(f"no typed scale answers at {args.scale}: pass --scale FILE, or - to skip.")
     model = current_model(settings.models_dir, config, data)
     if model is None:
         return _fail("no model trained on the current data: run `brukarrost train` first.")

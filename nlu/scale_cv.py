@@ -3,10 +3,12 @@
 Each fold trains the scale reader on the other folds of nlu/scale/examples.yml (plus the
 phrase list and the scale labels, which it always trains on) and reads the fold's answers
 with the engine's full pipeline (`bot.engine.scale_eval.scale_value`: rules, phrase list,
-reader unless the intent model hears a request, then the dont_know intent). The dev set is
+reader unless the intent model hears a request, then the dont_know intent). The dev sets are
 read by a reader trained on all the examples. The held-out set is not touched here.
 
     python -m nlu.scale_cv [--folds 5] [--dev nlu/dev/scale_dev.yml ...] [--misses]
+
+--dev defaults to every nlu/dev/scale_dev*.yml.
 
 Intent parses are cached in --parse-cache (the Rasa model does not change here).
 """
@@ -93,7 +95,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dev", nargs="*", default=[str(ROOT / "nlu/dev/scale_dev.yml")])
+    parser.add_argument("--dev", nargs="*",
+                        default=[str(p) for p in sorted((ROOT / "nlu/dev").glob("scale_dev*.yml"))])
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--parse-cache", default="/tmp/brukarrost-scale-parse-cache.json")
     args = parser.parse_args()

@@ -181,6 +181,40 @@ async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed
         tuple(f"{start} {v}, " for v in values for start in ("Jag tolkar det som", "I read that as")))
 
 
+@pytest.mark.parametrize("typed, values", [
+    ("sådär, vissa dagar bättre än andra", ("3",)),  # the first clause is the answer
+    ("min handläggare svarar nästan alltid samma dag", ("4", "5")),  # heard as a comment
+])
+async def test_an_answer_with_a_reason_heard_as_a_comment_is_confirmed_and_stored(
+        client, database_url, typed, values):
+    await advance_to(client, "u11", "kontakt", IFO)
+    replies = await say(client, "u11", typed)
+    assert types(replies) == ["confirm"]
+    assert replies[0]["text"].startswith(tuple(f"Jag tolkar det som {v}, " for v in values))
+    await say(client, "u11", "ja")
+    stored = dict((q, (v, t)) for q, v, t in await db.answers(database_url))
+    assert stored["kontakt"][0] in values and stored["kontakt"][1] == typed
+
+
+async def test_a_rejected_reading_of_an_answer_with_a_reason_keeps_the_words(client, database_url):
+    await advance_to(client, "u12", "kontakt", IFO)
+    typed = "min handläggare svarar nästan alltid samma dag"
+    assert types(await say(client, "u12", typed)) == ["confirm"]
+    replies = await say(client, "u12", "nej")
+    assert types(replies) == ["info", "scale"]
+    rows = await exported(database_url)
+    assert "kontakt" not in [r["question_id"] for r in rows]
+    assert [r["answer_text"] for r in rows if r["question_id"] == "comment"] == [typed]
+
+
+@pytest.mark.parametrize("comment", ["Ni borde ha öppet på kvällar", "Jag vill byta handläggare"])
+async def test_a_request_or_suggestion_is_not_read_as_a_value(client, comment):
+    await advance_to(client, "u13", "kontakt", IFO)
+    replies = await say(client, "u13", comment)
+    assert "confirm" not in types(replies)
+    assert last_question(replies)["custom"]["question_id"] == "kontakt"
+
+
 async def test_a_rejected_interpretation_asks_again_with_the_options(client, database_url):
     await advance_to(client, "u2", "kontakt", IFO)
     await say(client, "u2", "typ hälften")

@@ -123,7 +123,8 @@ def map_scale(text: str, scale: Scale) -> str | None:
         if len(numbers) > 1:  # "en fyra", "ett tvåa": the article is not a number
             numbers = [w for w in numbers if w not in ("en", "ett")]
         values = {NUMBER_WORDS[w] for w in numbers}
-        if len(values) == 1 and (len(words) == 1 or numbers != ["en"]):
+        article = numbers == ["en"] or numbers == ["ett"] == words[:1]  # "ett medelbetyg"
+        if len(values) == 1 and (len(words) == 1 or not article):
             number = values.pop()
             if 1 <= number <= top:
                 return str(number)
@@ -232,6 +233,7 @@ SCALE_PHRASES: dict[str, int] = {
     "not at all": 1, "never": 1, "strongly disagree": 1, "very bad": 1, "terrible": 1,
     "definitely not": 1, "absolutely not": 1, "no way": 1, "helt fel": 1,
     "aldrig nagonsin": 1, "uselt": 1, "totally disagree": 1, "inte alls bra": 1,
+    "haller inte alls med": 1, "instammer inte alls": 1,
     "noll": 1, "0": 1, "urdaligt": 1, "valdigt daligt": 1, "inte pa nagot satt": 1, "inte ens lite": 1, "not once": 1,
     "not even a little": 1, "not in any way": 1, "inte en enda gang": 1,
     # 2: mostly not
@@ -243,6 +245,7 @@ SCALE_PHRASES: dict[str, int] = {
     "inte sa mycket bra": 2, "oftast inte": 2, "inte sa ofta": 2, "inte speciellt": 2,
     "inte sarskilt bra": 2, "hardly ever": 2, "nope": 2, "nix": 2, "under medel": 2,
     "mer nej an ja": 2, "more no than yes": 2, "not very well": 2, "below average": 2,
+    "haller inte med": 2, "instammer inte": 2,
     "inte riktigt bra": 2, "inte jattebra": 2, "not that good": 2,
     # 3: partly
     "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
@@ -260,6 +263,7 @@ SCALE_PHRASES: dict[str, int] = {
     "yeah": 4, "usually": 4, "quite good": 4, "ja men inte alltid": 4, "nastan alltid": 4,
     "almost always": 4, "inte daligt": 4, "inte illa": 4, "not bad": 4, "inte perfekt": 4,
     "not perfect": 4, "mer ja an nej": 4, "more yes than no": 4, "over medel": 4,
+    "haller med": 4, "instammer": 4,
     # 5: completely
     "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
     "jattebra": 5, "jatte bra": 5, "valdigt bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
@@ -269,6 +273,7 @@ SCALE_PHRASES: dict[str, int] = {
     "strongly agree": 5, "totally agree": 5, "definitely": 5, "excellent": 5, "great": 5,
     "fully": 5, "perfect": 5, "precis": 5, "100": 5, "10 av 10": 5, "sjalvklart": 5,
     "of course": 5, "very much so": 5, "couldnt agree more": 5, "could not agree more": 5,
+    "haller helt med": 5, "instammer helt": 5,
 }
 # Phrases that say how much rather than which way when another phrase gives the direction:
 # "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.
@@ -277,7 +282,7 @@ DEGREES = {
     "oftast": "mild", "ganska": "mild", "somewhat": "mild", "usually": "mild", "ofta": "mild",
     "often": "mild", "helt": "strong", "completely": "strong", "totally": "strong",
     "verkligen": "strong", "fully": "strong", "absolut": "strong", "definitely": "strong",
-    "alltid": "strong", "always": "strong", "absolutely": "strong",
+    "alltid": "strong", "always": "strong", "absolutely": "strong", "super": "strong",
 }
 FILLERS = {
     "typ", "asså", "assa", "alltså", "altsa", "liksom", "ba", "bara", "det", "den", "de",
@@ -289,7 +294,7 @@ FILLERS = {
     "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so", "but",
 }
 # common misspellings of scale words, read as the word they stand for
-ALIASES = {"int": "inte", "inge": "inte", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",
+ALIASES = {"int": "inte", "inge": "inte", "als": "alls", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",
            "ganka": "ganska", "gnska": "ganska", "stammmer": "stammer", "stamer": "stammer"}
 EMOJI = {
     "👍👍": 5, "😍": 5, "🥰": 5, "😁": 5, "😀": 5, "😃": 5, "❤️": 5, "❤": 5, "💯": 5,
@@ -332,21 +337,25 @@ def interpret_scale(text: str) -> str | None:
     tokens = [_correct(t) for t in norm.replace("-", " ").split()]
     values: list[int] = []
     degrees: list[str] = []
+    negated = False  # after "inte direkt", "verkligen inte", "not very": the next good word
     index = 0
     while index < len(tokens):
         for size in range(min(_LONGEST, len(tokens) - index), 0, -1):
             phrase = " ".join(tokens[index:index + size])
             if phrase in SCALE_PHRASES and not (size == 1 and phrase in _FILLER_PHRASES
                                                  and len(tokens) > 1):
+                value = SCALE_PHRASES[phrase]
+                negation = bool({"inte", "not"} & set(phrase.split()))
                 if phrase in DEGREES and len(tokens) > size:
                     degrees.append(phrase)
-                else:
-                    values.append(SCALE_PHRASES[phrase])
+                elif not (negated and value >= 4 and not negation):
+                    values.append(value)  # "inte direkt bra" is 2, not 2 and 4
+                negated = value <= 2 and negation
                 index += size
                 break
         else:
             if tokens[index] in FILLERS:
-                index += 1
+                index, negated = index + 1, False  # "inte riktigt, men bra": both ways
                 continue
             return None
     values += sorted(emoji_values)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.answers import DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES, normalize
+from bot.engine.answers import (DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES, interpret_scale,
+                                normalize)
 from bot.engine.definitions import DEFAULT_SCALE
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,19 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_VERSION = "tfidf-chars+e5/logreg-1"  # change when the features or the head change
 MIN_PROBABILITY = 0.2
-FEEDBACK_MIN_PROBABILITY = 0.8
+# Words the intent model hears as a comment are often an answer with its reason ("hon ringer
+# alltid tillbaka när jag behöver"); every reading is confirmed, and a rejected one keeps the
+# words as a comment, so a middling probability is enough (chosen on CV and the dev sets).
+FEEDBACK_MIN_PROBABILITY = 0.5
+# ...but a request or a suggestion ("ni borde ha öppet på kvällar", "jag vill byta
+# handläggare") is no degree of agreement, and an aside ("men alltså min handläggare byts
+# hela tiden", "btw ...") is about something else: the reader must be quite sure.
+REQUEST_MIN_PROBABILITY = 0.8
+REQUEST = re.compile(  # on normalised text
+    r"\b(borde|onskar|onskade|skulle vilja|kan ni|kunde ni|ni kunde|ni skulle|vore bra|"
+    r"hade varit bra om|should|would like|i wish|can you|could you|please)\b"
+    r"|^(jag |vi )?(vill|want|i want)\b"
+    r"|^(men|fast|forresten|btw|by the way|en sak till|also|but)\b")
 # Weight of the e5 embedding beside the character n-grams, chosen on nlu/dev/scale_dev.yml.
 EMBEDDING_WEIGHT = 2.0
 _SHARED: dict[str, "ScaleReader"] = {}
@@ -41,22 +54,44 @@ ANSWER_OPENERS = {
 }
 
 
+def _first_clause(text: str) -> str:
+    return _CLAUSE_END.split(f" {text} ", maxsplit=1)[0].strip()
+
+
+def leading_answer(text: str) -> str | None:
+    """The value the rules read in the first clause of a longer answer ("sådär, jag fick
+    hjälp men det tog lång tid" -> 3, "ja men kunde varit snabbare" -> 4), or None."""
+    first = _first_clause(text)
+    if not normalize(first) or normalize(first) == normalize(text):
+        return None
+    return interpret_scale(first)
+
+
+_CLAUSE_END = re.compile(r"[,.;:!?]|\s(?:men|but|fast|eftersom|because|for att)\s", re.I)
+
+
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
     """How sure the reader must be to propose a value, or None when it may not read at all:
     not for digits the rules could not place ("7", "1 2 3"), nor when the model hears a
     request or nonsense. A comment about the staff ("de lyssnar aldrig") may well be the
-    answer, so the reader may propose one, but only when it is quite sure."""
+    answer, so the reader may propose one (to be confirmed) when fairly sure; when it opens
+    with an answer ("nej, hon ringer aldrig tillbaka") it is an answer with its reason."""
     from bot.engine.steering import STEERING_CONFIDENCE, STEERING_INTENTS
 
     if re.search(r"\d", text):
         return None
+    norm = normalize(text)
+    first = norm.split(" ", 1)[0] if norm else ""
+    answer_first = first in ANSWER_OPENERS or leading_answer(text) is not None
     if confidence >= STEERING_CONFIDENCE:
         if intent == "feedback":
-            first = normalize(text).split(" ", 1)[0] if normalize(text) else ""
-            # "nej, hon ringer aldrig tillbaka": an answer with its reason, not a comment
-            return MIN_PROBABILITY if first in ANSWER_OPENERS else FEEDBACK_MIN_PROBABILITY
+            if answer_first:
+                return MIN_PROBABILITY
+            return REQUEST_MIN_PROBABILITY if REQUEST.search(norm) else FEEDBACK_MIN_PROBABILITY
         if intent in STEERING_INTENTS | {"out_of_scope"}:
             return None
+    if REQUEST.search(norm) and not answer_first:  # "jag vill byta handläggare", however heard
+        return REQUEST_MIN_PROBABILITY
     return MIN_PROBABILITY
 
 
@@ -123,13 +158,25 @@ class ScaleReader:
 
         probabilities = linear_probabilities(self._model, self._vectorizer.transform([text]),
                                              self._embed([text]), EMBEDDING_WEIGHT)[0]
-        best = probabilities.argmax()
-        return str(self._model.classes_[best]) if probabilities[best] >= least else None
+        classes = [str(c) for c in self._model.classes_]
+        lead = leading_answer(text)
+        allowed = [  # "ja, men ...": 3 to 5, never 1 or 2
+            i for i, value in enumerate(classes) if lead is None or lead == DONT_KNOW
+            or (value != DONT_KNOW and abs(int(value) - int(lead)) <= 1)]
+        best = max(allowed, key=lambda i: probabilities[i])
+        return classes[best] if probabilities[best] >= least else None
 
     async def read(self, text: str, least: float = MIN_PROBABILITY) -> str | None:
         """A proposed value ("1"-"5" or "dk") to confirm, or None when the most likely value
         is less probable than `least`; computed off the event loop. A text without a single
-        letter or digit ("", "?", "...") is never read as an answer."""
+        letter or digit ("", "?", "...") is never read as an answer. When the first clause
+        is an answer the rules read, that is the value, or within one step of a bare "ja"
+        or "nej"."""
         if not re.search(r"[^\W_]", text):
             return None
+        lead = leading_answer(text)
+        if lead is not None and not (lead in ("2", "4") and " " not in normalize(_first_clause(text))):
+            # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
+            # reason; after a bare "ja" or "nej" the reason may say how much
+            return lead
         return await asyncio.get_running_loop().run_in_executor(None, self._read, text, least)
