@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 from bot.engine.definitions import Option, Question, QuestionType, Scale
@@ -60,10 +61,20 @@ NO_WORDS = {
 
 
 def normalize(text: str) -> str:
-    """Lower case, å/ä/ö folded, punctuation and emoji dropped, spaces collapsed."""
+    """Lower case, å/ä/ö folded, punctuation and emoji dropped, spaces collapsed. A turn
+    compares the message with every label and phrase, so short texts (the labels, phrases
+    and short answers; like the NLU's parse cache, never longer free text) are cached per
+    process."""
+    return _normalize_short(text) if len(text) <= 60 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
     text = re.sub(r"[^\w\s'-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_normalize_short = lru_cache(maxsize=8192)(_normalize)
 
 
 @dataclass(frozen=True)
