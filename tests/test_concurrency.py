@@ -66,3 +66,45 @@ async def test_answers_together_are_taken_one_after_the_other(make_client, setti
     assert len(new) == len(set(new))
     assert position == [ORDER[start + SIMULTANEOUS]]
     assert sorted(asked, key=ORDER.index) == ORDER[start + 1:start + SIMULTANEOUS + 1]
+
+
+class _GatedModel:
+    """The real interpreter, but each parse waits until the test opens the gate."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.gate, self.parses = inner, asyncio.Event(), []
+
+    async def parse(self, text: str):
+        self.parses.append(text)
+        await self.gate.wait()
+        return await self.inner.parse(text)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+async def test_a_turn_waiting_for_the_model_holds_no_database_connection(
+        aiohttp_client, interpreter, settings):
+    """More typed messages wait for the model than the pool has connections (10 + 10
+    overflow per process); a button press or greeting of someone else still goes through
+    at once, and each waiting message is parsed once, when the gate opens."""
+    from bot.app import create_app
+
+    model = _GatedModel(interpreter)
+    client = await aiohttp_client(create_app(settings, model))
+    waiting = [asyncio.create_task(client.post(WEBHOOK, json={
+        "sender": f"typist-{i}", "message": f"Jag vill berätta om mitt möte nummer {i} med er"}))
+        for i in range(24)]
+    while len(model.parses) < 24:
+        await asyncio.sleep(0.05)
+    response = await asyncio.wait_for(
+        client.post(WEBHOOK, json={"sender": "greeter", "message": "hej"}), timeout=10)
+    assert response.status == 200
+    assert not any(task.done() for task in waiting)  # still waiting for the model
+    model.gate.set()
+    responses = await asyncio.gather(*waiting)
+    assert [r.status for r in responses] == [200] * 24
+    assert sorted(model.parses) == sorted(
+        f"Jag vill berätta om mitt möte nummer {i} med er" for i in range(24))
+    conversations, _, _ = await _stored(settings.database_url)
+    assert conversations == 25
