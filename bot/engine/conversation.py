@@ -106,34 +106,16 @@ class Incoming:
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
 
 
-class _ParseFirst(Exception):
-    """A turn needs the model's reading: end the transaction, parse, then run the turn again."""
-
-
 class _LazyParse:
-    """Parse at most once per message, and only when a rule could not decide.
+    """Parse at most once per message, and only when a rule could not decide."""
 
-    With `outside_transactions`, a turn that needs the parse does not wait for it inside its
-    transaction: the model is one thread per process, and a turn queued for it would hold a
-    pooled database connection and its conversation's row lock all the while, so a burst of
-    typed text made button presses wait for a connection (p95 of seconds with the machine
-    half idle). `result()` then raises _ParseFirst; the turn rolls back, `prefetch()` parses
-    with no connection held, and the turn runs again with the reading at hand."""
-
-    def __init__(self, parse: Parser, text: str, outside_transactions: bool = False) -> None:
+    def __init__(self, parse: Parser, text: str) -> None:
         self._parse, self._text, self._result = parse, text, None
-        self._outside = outside_transactions
 
     async def result(self) -> dict[str, Any]:
         if self._result is None:
-            if self._outside and self._text.strip():
-                raise _ParseFirst()
             self._result = await self._parse(self._text) if self._text.strip() else {}
         return self._result
-
-    async def prefetch(self) -> None:
-        if self._result is None:
-            self._result = await self._parse(self._text) if self._text.strip() else {}
 
     async def intent(self) -> tuple[str | None, float]:
         intent = (await self.result()).get("intent") or {}
@@ -205,10 +187,8 @@ class Engine:
 
     async def _turn(self, incoming: Incoming, sender_hash: str) -> list[Reply]:
         redaction = redact(incoming.text)
-        nlu = _LazyParse(self.parse, redaction.text, outside_transactions=True)
-        attempt = 0
-        while attempt < MAX_ATTEMPTS:
-            attempt += 1
+        nlu = _LazyParse(self.parse, redaction.text)
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session:
                     # writes go out together at commit: fewer round trips per turn
@@ -223,16 +203,13 @@ class Engine:
                                 reply.lang = turn.lang
                             await turn.log_replies(replies)
                 return replies
-            except _ParseFirst:  # rolled back: parse with no connection held, then redo
-                await nlu.prefetch()
-                attempt -= 1  # not a failed attempt; a second _ParseFirst cannot happen
             except (StaleConversation, IntegrityError):
                 # another turn of the same sender committed first: read again and redo
-                log.info("concurrent turn, retrying (attempt %d)", attempt)
+                log.info("concurrent turn, retrying (attempt %d)", attempt + 1)
             except DBAPIError as exc:
                 if not exc.connection_invalidated:  # e.g. the database restarted: redo
                     raise
-                log.warning("database connection lost, retrying (attempt %d)", attempt)
+                log.warning("database connection lost, retrying (attempt %d)", attempt + 1)
         raise Busy("The conversation is busy. Please send the message again.")
 
 
