@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
-
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession

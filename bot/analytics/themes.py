@@ -136,12 +136,9 @@ class ThemeClassifier:
         stacked = self._stacked()
         if stacked is None:
             return self.heads.predict_proba(self.featurizer.transform(texts, embeddings))
-        weights, intercepts = stacked
-        logits, start = np.tile(intercepts, (len(texts), 1)), 0
-        for part in self.featurizer.parts(texts, embeddings):  # block by block: no hstack
-            logits += np.asarray(part @ weights[start:start + part.shape[1]])
-            start += part.shape[1]
-        return expit(logits)
+        from nlu.components.text_features import block_logits
+
+        return expit(block_logits(self.featurizer.parts(texts, embeddings), *stacked))
 
     def _stacked(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(features x themes weights, intercepts), or None when a head is not a linear

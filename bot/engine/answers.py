@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.engine.definitions import Option, Question, QuestionType, Scale
 

@@ -54,6 +54,9 @@ ANSWER_OPENERS = {
 }
 
 
+_CLAUSE_END = re.compile(r"[,.;:!?]|\s(?:men|but|fast|eftersom|because|for att)\s", re.I)
+
+
 def _first_clause(text: str) -> str:
     return _CLAUSE_END.split(f" {text} ", maxsplit=1)[0].strip()
 
@@ -65,9 +68,6 @@ def leading_answer(text: str) -> str | None:
     if not normalize(first) or normalize(first) == normalize(text):
         return None
     return interpret_scale(first)
-
-
-_CLAUSE_END = re.compile(r"[,.;:!?]|\s(?:men|but|fast|eftersom|because|for att)\s", re.I)
 
 
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
@@ -153,13 +153,12 @@ class ScaleReader:
 
         return joined(self._vectorizer.transform(texts), self._embed(texts), EMBEDDING_WEIGHT)
 
-    def _read(self, text: str, least: float) -> str | None:
+    def _read(self, text: str, least: float, lead: str | None) -> str | None:
         from nlu.components.text_features import probabilities as linear_probabilities
 
         probabilities = linear_probabilities(self._model, self._vectorizer.transform([text]),
                                              self._embed([text]), EMBEDDING_WEIGHT)[0]
         classes = [str(c) for c in self._model.classes_]
-        lead = leading_answer(text)
         allowed = [  # "ja, men ...": 3 to 5, never 1 or 2
             i for i, value in enumerate(classes) if lead is None or lead == DONT_KNOW
             or (value != DONT_KNOW and abs(int(value) - int(lead)) <= 1)]
@@ -175,8 +174,10 @@ class ScaleReader:
         if not re.search(r"[^\W_]", text):
             return None
         lead = leading_answer(text)
-        if lead is not None and not (lead in ("2", "4") and " " not in normalize(_first_clause(text))):
+        bare = lead in ("2", "4") and " " not in normalize(_first_clause(text))
+        if lead is not None and not bare:
             # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
             # reason; after a bare "ja" or "nej" the reason may say how much
             return lead
-        return await asyncio.get_running_loop().run_in_executor(None, self._read, text, least)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._read, text, least, lead)

@@ -39,9 +39,16 @@ def probabilities(model, sparse, embeddings: np.ndarray, embedding_weight: float
     if len(model.classes_) <= 2 or getattr(model, "multi_class", "auto") not in (
             "auto", "multinomial") or getattr(model, "solver", "") == "liblinear":
         return model.predict_proba(joined(sparse, embeddings, embedding_weight))
-    width = sparse.shape[1]
-    coef = model.coef_
-    logits = np.asarray(sparse @ coef[:, :width].T)
-    logits += (np.asarray(embeddings) * embedding_weight) @ coef[:, width:].T
-    logits += model.intercept_
-    return softmax(logits, axis=1)
+    blocks = [sparse, np.asarray(embeddings) * embedding_weight]
+    return softmax(block_logits(blocks, model.coef_.T, model.intercept_), axis=1)
+
+
+def block_logits(blocks: list, weights: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+    """`hstack(blocks) @ weights + intercepts` without building the hstack: each feature
+    block (sparse or dense, side by side in this order) times its rows of `weights`
+    (features x outputs)."""
+    logits, start = np.tile(intercepts, (blocks[0].shape[0], 1)).astype(float), 0
+    for block in blocks:
+        logits += np.asarray(block @ weights[start:start + block.shape[1]])
+        start += block.shape[1]
+    return logits
