@@ -55,7 +55,8 @@ def _held_out_scale_texts():
 
 
 @pytest.mark.parametrize("evaluated", ["heldout/scale_answers.yml", "dev/scale_dev.yml",
-                                       "dev/scale_dev_session2.yml", "dev/scale_dev_session3.yml"])
+                                       "dev/scale_dev_session2.yml", "dev/scale_dev_session3.yml",
+                                       "dev/scale_dev_session4.yml"])
 def test_held_out_and_dev_scale_answers_are_never_in_the_scale_examples(evaluated):
     if not (NLU / evaluated).exists():
         pytest.skip(f"no {evaluated} yet")
@@ -74,3 +75,14 @@ def test_held_out_scale_answers_are_not_in_the_dev_sets():
     held_out = _held_out_scale_texts()
     dev = {_key(t) for path in (NLU / "dev").glob("scale_dev*.yml") for t in _scale_texts(path)}
     assert not [t for t in held_out if _key(t) in dev]
+
+
+def test_no_crisis_example_is_made_of_answer_words_only():
+    """The engine spares plain answers ("ja gärna", "nja, sådär") the model's crisis check;
+    no crisis example, trained on or held out, may look like one."""
+    from bot.engine.answers import only_answer_words
+
+    crisis = [t for t, intent in load_examples([NLU / "data", NLU / "dev", NLU / "heldout"])
+              if intent == "crisis"]
+    assert len(crisis) >= 120
+    assert not [t for t in crisis if only_answer_words(t)]
