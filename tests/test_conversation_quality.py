@@ -342,6 +342,25 @@ async def test_help_is_given_before_consent_and_on_a_text_question(client):
     assert "112" in replies[0]["text"]
 
 
+@pytest.mark.parametrize("question, message", [
+    (None, "ja men allt känns meningslöst, jag vill bara försvinna"),  # the consent
+    ("diskriminerad", "nej, jag orkar inte mer med livet"),  # a yes/no question
+    ("kontakt", "2. mamma har lämnat oss ensamma i flera dagar"),  # a scale question
+])
+async def test_an_answer_with_more_in_it_is_read_by_the_model(client, question, message):
+    """The rules know none of these words; a first word or a digit that answers the
+    question does not spare the rest of the message from the model's crisis check."""
+    from bot.engine import safety
+
+    assert safety.rule_risk(message) is None
+    if question is None:
+        await say(client, "c6", "hej", IFO)
+    else:
+        await advance_to(client, "c6", question, IFO)
+    replies = await say(client, "c6", message)
+    assert types(replies) == ["crisis", "confirm"]
+
+
 async def test_children_get_bris(client):
     await advance_to(client, "c4", "lyssnade", {"consultation": "barnenkat"})
     replies = await say(client, "c4", "pappa slår mig när han är full")

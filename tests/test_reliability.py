@@ -50,6 +50,25 @@ async def test_a_survey_by_buttons_needs_no_nlu_parse(client):
            'route="/webhooks/rest/webhook"}' in text
 
 
+async def test_plain_typed_answers_need_no_parse(client):
+    """Words of answers only ("ja, gärna", "nja, sådär", "ganska bra") are read by the rules
+    and confirmed without the model; a word more sends the message to the model."""
+    await say(client, "plain", "hej", {"unit": "arbetsmarknad"})
+    before = metric(await scrape(client), "brukarrost_nlu_parses_total")
+    replies = await say(client, "plain", "ja, gärna")
+    assert last_question(replies)["custom"]["question_id"]  # the consent is given
+    await advance_to(client, "plain2", "kontakt", {"consultation": "brukarundersokning-ifo"})
+    for message in ("nja, sådär", "ganska bra", "ja absolut"):
+        asked = last_question(await say(client, "plain2", "4"))["custom"]["question_id"]
+        replies = await say(client, "plain2", message)
+        if replies[-1]["custom"]["type"] == "confirm":  # "Jag tolkar det som ..."
+            replies = await say(client, "plain2", "ja")
+        assert last_question(replies)["custom"]["question_id"] != asked, message
+    assert metric(await scrape(client), "brukarrost_nlu_parses_total") == before
+    await say(client, "plain2", "ganska bra tycker jag nog om min kontakt")
+    assert metric(await scrape(client), "brukarrost_nlu_parses_total") == before + 1
+
+
 async def test_a_free_text_answer_is_embedded_once(client):
     """The crisis check (intent model) and the theme classifier read the same text: the
     second reading comes from the per-process embedding cache."""

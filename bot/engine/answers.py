@@ -386,3 +386,18 @@ def interpret_scale(text: str) -> str | None:
 
 _LONGEST = max(len(p.split()) for p in SCALE_PHRASES)
 _VOCABULARY = sorted({w for p in SCALE_PHRASES for w in p.split()} | FILLERS)
+# Every word an answer can be made of: the scale phrases and fillers, number and rating
+# words, yes/no and don't-know words. A message of these words only names a value; anything
+# more ("nej, jag orkar inte mer") may say something else, and the model reads it too.
+ANSWER_WORDS = frozenset(
+    set(_VOCABULARY) | set(ALIASES) | set(RATING_WORDS)
+    | {w for phrase in YES_WORDS | NO_WORDS | DONT_KNOW_PHRASES for w in normalize(phrase).split()}
+    | {"av", "utav", "of", "out", "procent", "percent"}
+)
+
+
+def only_answer_words(text: str) -> bool:
+    """True when every word of the text is a word of answers (digits included) and there
+    is at least one: "ganska bra", "ja gärna", "4 av 5", "nja, sådär 👍"."""
+    words = normalize(text.replace("/", " ").replace("%", " ")).replace("-", " ").split()
+    return bool(words) and all(w.isdigit() or w in ANSWER_WORDS for w in words)

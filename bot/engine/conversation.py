@@ -364,17 +364,35 @@ class _Turn:
         return self.raw in known
 
     async def _acute_risk(self) -> bool:
-        """Rules look at every typed message; the model at all but buttons and clear answers
-        (a plain "barn" or "4" is an answer, and no parse is spent on it, nor on a bare "hej")."""
+        """Rules look at every typed message; the model at all but buttons and plain answers
+        (a bare "barn", "4" or "ganska bra" is an answer, and no parse is spent on it, nor on
+        a bare "hej")."""
         if not self.text.strip() or self._pressed_a_button() or steering.is_greeting(self.text):
             return False
         if safety.rule_risk(self.text) is not None:
             return True
-        if self.conversation.position and self.conversation.status == "active":
-            question = self._question()
-            if question.type != QuestionType.text and self._clear_answer(question) is not None:
-                return False
+        if self._plain_answer():
+            return False
         return safety.model_risk(await self.nlu.result())
+
+    def _plain_answer(self) -> bool:
+        """A typed answer with nothing else in it: an option named exactly, or only words of
+        answers ("ja gärna", "fyra", "nja, sådär") that the rules read. The model has nothing
+        more to find there. A reading of the first word alone does not count: "nej, jag
+        orkar inte mer" is read by the model too."""
+        status = self.conversation.status
+        if status == "consent":
+            return mapping.only_answer_words(self.text) and mapping.map_yesno(self.text) is not None
+        if not (self.conversation.position and status == "active"):
+            return False
+        question = self._question()
+        if question.type in (QuestionType.choice, QuestionType.multi):
+            return self._clear_answer(question) is not None
+        if question.type == QuestionType.text or not mapping.only_answer_words(self.text):
+            return False
+        if self._clear_answer(question) is not None:
+            return True
+        return question.type == QuestionType.scale and mapping.interpret_scale(self.text) is not None
 
     async def _crisis(self) -> list[Reply]:
         definition = self.definition
@@ -564,9 +582,10 @@ class _Turn:
         """An answer that needs the person's confirmation before it is stored."""
         if question.type == QuestionType.scale:
             guess = mapping.interpret_scale(self.text)
-            least = min_probability(self.text, *await self.nlu.intent())
-            if guess is None and self.engine.scale_reader is not None and least is not None:
-                guess = await self.engine.scale_reader.read(self.text, least)
+            if guess is None and self.engine.scale_reader is not None:
+                least = min_probability(self.text, *await self.nlu.intent())
+                if least is not None:
+                    guess = await self.engine.scale_reader.read(self.text, least)
             scale = prompts.scale_of(self.definition, question)
             if guess is None or (guess == mapping.DONT_KNOW and not scale.dont_know):
                 return None
@@ -579,7 +598,9 @@ class _Turn:
         return None
 
     async def _confirm(self, question: Question, value: str) -> list[Reply]:
-        intent, confidence = await self.nlu.intent()
+        # words of answers only ("ja absolut") are no comment: no parse is spent on them
+        intent, confidence = (None, 0.0) if mapping.only_answer_words(self.text) \
+            else await self.nlu.intent()
         self.changes["pending"] = {
             "kind": "confirm", "question": question.id, "value": value, "text": self.text,
             # words the model took for a comment: kept as one if the reading is wrong
