@@ -86,3 +86,9 @@ def test_no_crisis_example_is_made_of_answer_words_only():
               if intent == "crisis"]
     assert len(crisis) >= 120
     assert not [t for t in crisis if only_answer_words(t)]
+    # short words of despair built from answer words are no plain answer either
+    for text in ("jag kan inte mer", "nej jag vill inte mer", "aldrig mer", "inte mer",
+                 "det är helt fel på mig", "ja men jag orkar inte"):
+        assert not only_answer_words(text), text
+    for text in ("ja, gärna", "nja, sådär", "stämmer helt och hållet", "4 av 5", "vet inte"):
+        assert only_answer_words(text), text

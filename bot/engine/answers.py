@@ -386,18 +386,35 @@ def interpret_scale(text: str) -> str | None:
 
 _LONGEST = max(len(p.split()) for p in SCALE_PHRASES)
 _VOCABULARY = sorted({w for p in SCALE_PHRASES for w in p.split()} | FILLERS)
-# Every word an answer can be made of: the scale phrases and fillers, number and rating
-# words, yes/no and don't-know words. A message of these words only names a value; anything
-# more ("nej, jag orkar inte mer") may say something else, and the model reads it too.
-ANSWER_WORDS = frozenset(
-    set(_VOCABULARY) | set(ALIASES) | set(RATING_WORDS)
-    | {w for phrase in YES_WORDS | NO_WORDS | DONT_KNOW_PHRASES for w in normalize(phrase).split()}
-    | {"av", "utav", "of", "out", "procent", "percent"}
+# What a plain answer is made of: whole scale phrases, yes/no and don't-know phrases,
+# numbers and ratings, and a few words that carry nothing ("typ", "asså", "stämmer").
+# A message of these only names a value; anything more ("nej, jag kan inte mer", "det är
+# helt fel på mig") may say something else, and the model reads it too.
+_INTERJECTIONS = {
+    "typ", "assa", "asså", "alltsa", "altsa", "liksom", "ba", "hmm", "hm", "eh", "ehh", "mmm",
+    "tja", "faktiskt", "ju", "nog", "val", "och", "men", "but", "so", "well", "stammer",
+}
+_PLAIN_PHRASES = frozenset(
+    set(SCALE_PHRASES) | set(RATING_WORDS) | _INTERJECTIONS | set(ALIASES)
+    | {normalize(w) for w in YES_WORDS | NO_WORDS | DONT_KNOW_PHRASES}
+    | {"av", "utav", "of", "out of", "procent", "percent"}
 )
+_PLAIN_LONGEST = max(len(p.split()) for p in _PLAIN_PHRASES)
 
 
 def only_answer_words(text: str) -> bool:
-    """True when every word of the text is a word of answers (digits included) and there
-    is at least one: "ganska bra", "ja gärna", "4 av 5", "nja, sådär 👍"."""
+    """True when the text is made of whole answer phrases only (digits included), at
+    least one: "ganska bra", "ja gärna", "4 av 5", "nja, sådär 👍", "stämmer helt"."""
     words = normalize(text.replace("/", " ").replace("%", " ")).replace("-", " ").split()
-    return bool(words) and all(w.isdigit() or w in ANSWER_WORDS for w in words)
+    index = 0
+    while index < len(words):
+        if words[index].isdigit():
+            index += 1
+            continue
+        for size in range(min(_PLAIN_LONGEST, len(words) - index), 0, -1):
+            if " ".join(words[index:index + size]) in _PLAIN_PHRASES:
+                index += size
+                break
+        else:
+            return False
+    return bool(words)
