@@ -133,7 +133,7 @@ async def test_feedback_out_of_turn_is_saved_as_own_words_not_an_answer(client, 
 
 @pytest.mark.parametrize("typed, value", [
     ("nej verkligen inte", "1"), ("typ hälften", "3"), ("👍", "4"), ("ja absolut", "5"),
-    ("inte riktigt", "2"),
+    ("inte riktigt", "2"), ("kunde inte vara bättre", "5"), ("inte på långa vägar", "1"),
 ])
 async def test_everyday_scale_answers_are_confirmed_not_guessed(client, database_url, typed, value):
     await advance_to(client, "u1", "kontakt", IFO)
@@ -183,6 +183,8 @@ async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed
 
 @pytest.mark.parametrize("typed, values", [
     ("sådär, vissa dagar bättre än andra", ("3",)),  # the first clause is the answer
+    ("bra bemötande men jag väntar länge på svar, så mitten", ("3",)),  # the conclusion
+    ("inte alltid, men oftast", ("4",)),  # the last word gives the verdict
     ("min handläggare svarar nästan alltid samma dag", ("4", "5")),  # heard as a comment
 ])
 async def test_an_answer_with_a_reason_heard_as_a_comment_is_confirmed_and_stored(

@@ -48,6 +48,8 @@ DONT_KNOW_PHRASES = {
     "jag inte vet", "jag vet faktiskt inte", "vet inte assa", "minns inte", "kommer inte ihag",
     "svart att saga", "svart att svara", "osaker pa det", "kan inte bedoma", "idk", "dunno",
     "can't say", "cant say", "no opinion", "hard to say", "not sure at all",
+    "beats me", "kan inte svara pa den", "ingen koll", "har ingen koll",
+    "vet inte vad jag ska svara", "no clue", "svart att veta", "kan inte avgora",
 }
 YES_WORDS = {
     "ja", "jaa", "japp", "jepp", "jo", "joo", "javisst", "ja tack", "absolut", "ok", "okej",
@@ -247,6 +249,9 @@ SCALE_PHRASES: dict[str, int] = {
     "haller inte alls med": 1, "instammer inte alls": 1,
     "noll": 1, "0": 1, "urdaligt": 1, "valdigt daligt": 1, "inte pa nagot satt": 1, "inte ens lite": 1, "not once": 1,
     "not even a little": 1, "not in any way": 1, "inte en enda gang": 1,
+    "inte det minsta": 1, "inte pa langa vagar": 1, "langt ifran": 1, "lagsta betyget": 1,
+    "inte en chans": 1, "mycket samre": 1, "not in the slightest": 1, "no chance": 1,
+    "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -258,6 +263,8 @@ SCALE_PHRASES: dict[str, int] = {
     "mer nej an ja": 2, "more no than yes": 2, "not very well": 2, "below average": 2,
     "haller inte med": 2, "instammer inte": 2,
     "inte riktigt bra": 2, "inte jattebra": 2, "not that good": 2,
+    "inte sa varst": 2, "inte jattemycket": 2, "knappt": 2, "inte mycket": 2, "samre": 2,
+    "not that much": 2, "barely": 2,
     # 3: partly
     "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
     "ibland": 3, "mitt emellan": 3, "mittemellan": 3, "lagom": 3, "okej": 3, "ok": 3,
@@ -267,6 +274,8 @@ SCALE_PHRASES: dict[str, int] = {
     "ibland ja ibland nej": 3, "50 50": 3, "fifty fifty": 3, "neutral": 3, "half and half": 3,
     "varken bra eller daligt": 3, "neither agree nor disagree": 3, "da och da": 3,
     "on and off": 3, "now and then": 3, "neither good nor bad": 3, "medel": 3, "average": 3,
+    "halv halv": 3, "mitten": 3, "mja": 3, "till viss del": 3, "en del": 3, "beror pa": 3,
+    "det beror pa": 3, "depends": 3, "it depends": 3, "inte helt fel": 3, "to some extent": 3,
     # 4: mostly
     "ja": 4, "ganska bra": 4, "bra": 4, "oftast": 4, "for det mesta": 4, "mestadels": 4,
     "ratt bra": 4, "mest": 4, "ofta": 4, "ganska": 4, "japp": 4, "jo": 4,
@@ -275,6 +284,8 @@ SCALE_PHRASES: dict[str, int] = {
     "almost always": 4, "inte daligt": 4, "inte illa": 4, "not bad": 4, "inte perfekt": 4,
     "not perfect": 4, "mer ja an nej": 4, "more yes than no": 4, "over medel": 4,
     "haller med": 4, "instammer": 4,
+    "det mesta": 4, "i stort sett": 4, "helt okej": 4, "inte sa tokigt": 4,
+    "till stor del": 4, "can't complain": 4, "cant complain": 4, "for the most part": 4,
     # 5: completely
     "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
     "jattebra": 5, "jatte bra": 5, "valdigt bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
@@ -285,6 +296,10 @@ SCALE_PHRASES: dict[str, int] = {
     "fully": 5, "perfect": 5, "precis": 5, "100": 5, "10 av 10": 5, "sjalvklart": 5,
     "of course": 5, "very much so": 5, "couldnt agree more": 5, "could not agree more": 5,
     "haller helt med": 5, "instammer helt": 5,
+    "kunde inte vara battre": 5, "kunde inte stamma battre": 5, "utan tvekan": 5,
+    "till hundra procent": 5, "hundra procent": 5, "till hundra": 5, "till fullo": 5,
+    "fullstandigt": 5, "varenda gang": 5, "varje gang": 5, "couldnt be better": 5,
+    "could not be better": 5, "for sure": 5, "without a doubt": 5, "every single time": 5,
 }
 # Phrases that say how much rather than which way when another phrase gives the direction:
 # "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.

@@ -70,6 +70,29 @@ def leading_answer(text: str) -> str | None:
     return interpret_scale(first)
 
 
+_CLAUSES = re.compile(r"[,.;:!?]+|\s(?:men|but|fast|så|so)\s", re.I)
+_OPENER = re.compile(r"^\s*(?:så|so|alltså|altså|men|but|fast|och|and)\s+", re.I)
+# "..., så mitten", "... Så ja, till fullo.": the last words are the person's conclusion
+_CONCLUSION = re.compile(
+    r"(?:^|[.!?])\s*(?:så|so|alltså|sammantaget|overall)\s+[^.!?]*[.!?]*\s*$"
+    r"|[,;:]\s*(?:så|so|alltså)\s+[^,;:.!?]*[.!?]*\s*$", re.I)
+
+
+def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
+    """The value the rules read in the last clause of a longer answer, where many people
+    put their verdict after the story ("bra bemötande men långa väntetider, så mitten" -> 3,
+    "inte alltid, men oftast" -> 4), whether the answer ends in a conclusion ("så ...")
+    and whether that clause is a single word; or None."""
+    clauses = [c for c in _CLAUSES.split(f" {text} ") if normalize(c)]
+    if len(clauses) < 2:
+        return None
+    last = _OPENER.sub("", clauses[-1])
+    value = interpret_scale(last)
+    if value is None:
+        return None
+    return value, bool(_CONCLUSION.search(text)), len(normalize(last).split()) == 1
+
+
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
     """How sure the reader must be to propose a value, or None when it may not read at all:
     not for digits the rules could not place ("7", "1 2 3"), nor when the model hears a
@@ -174,10 +197,15 @@ class ScaleReader:
         if not re.search(r"[^\W_]", text):
             return None
         lead = leading_answer(text)
+        trail = trailing_answer(text)
+        if trail is not None and trail[1]:  # "..., så mitten": the conclusion
+            return trail[0]
         bare = lead in ("2", "4") and " " not in normalize(_first_clause(text))
         if lead is not None and not bare:
             # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
             # reason; after a bare "ja" or "nej" the reason may say how much
             return lead
+        if trail is not None and lead is None and trail[2]:
+            return trail[0]  # "inte alltid, men oftast", "..., ja."
         return await asyncio.get_running_loop().run_in_executor(
             None, self._read, text, least, lead)
