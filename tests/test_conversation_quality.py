@@ -184,7 +184,7 @@ async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed
 @pytest.mark.parametrize("typed, values", [
     ("sådär, vissa dagar bättre än andra", ("3",)),  # the first clause is the answer
     ("bra bemötande men jag väntar länge på svar, så mitten", ("3",)),  # the conclusion
-    ("inte alltid, men oftast", ("4",)),  # the last word gives the verdict
+    ("mina möten med dem har mest varit positiva, ja", ("4",)),  # the last word, a verdict
     ("min handläggare svarar nästan alltid samma dag", ("4", "5")),  # heard as a comment
 ])
 async def test_an_answer_with_a_reason_heard_as_a_comment_is_confirmed_and_stored(

@@ -251,7 +251,7 @@ SCALE_PHRASES: dict[str, int] = {
     "not even a little": 1, "not in any way": 1, "inte en enda gang": 1,
     "inte det minsta": 1, "inte pa langa vagar": 1, "langt ifran": 1, "lagsta betyget": 1,
     "inte en chans": 1, "mycket samre": 1, "not in the slightest": 1, "no chance": 1,
-    "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1,
+    "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1, "glom det": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -276,6 +276,7 @@ SCALE_PHRASES: dict[str, int] = {
     "on and off": 3, "now and then": 3, "neither good nor bad": 3, "medel": 3, "average": 3,
     "halv halv": 3, "mitten": 3, "mja": 3, "till viss del": 3, "en del": 3, "beror pa": 3,
     "det beror pa": 3, "depends": 3, "it depends": 3, "inte helt fel": 3, "to some extent": 3,
+    "inte alltid": 3, "not always": 3, "kommer an pa": 3, "bade ja och nej": 3,
     # 4: mostly
     "ja": 4, "ganska bra": 4, "bra": 4, "oftast": 4, "for det mesta": 4, "mestadels": 4,
     "ratt bra": 4, "mest": 4, "ofta": 4, "ganska": 4, "japp": 4, "jo": 4,
@@ -286,6 +287,7 @@ SCALE_PHRASES: dict[str, int] = {
     "haller med": 4, "instammer": 4,
     "det mesta": 4, "i stort sett": 4, "helt okej": 4, "inte sa tokigt": 4,
     "till stor del": 4, "can't complain": 4, "cant complain": 4, "for the most part": 4,
+    "jaa": 4, "jada": 4, "men oftast": 4, "but mostly": 4, "men for det mesta": 4,
     # 5: completely
     "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
     "jattebra": 5, "jatte bra": 5, "valdigt bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
@@ -300,6 +302,7 @@ SCALE_PHRASES: dict[str, int] = {
     "till hundra procent": 5, "hundra procent": 5, "till hundra": 5, "till fullo": 5,
     "fullstandigt": 5, "varenda gang": 5, "varje gang": 5, "couldnt be better": 5,
     "could not be better": 5, "for sure": 5, "without a doubt": 5, "every single time": 5,
+    "tveklost": 5, "helt ratt": 5,
 }
 # Phrases that say how much rather than which way when another phrase gives the direction:
 # "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.

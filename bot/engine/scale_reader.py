@@ -93,6 +93,12 @@ def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
     return value, bool(_CONCLUSION.search(text)), len(normalize(last).split()) == 1
 
 
+def _bare(text: str, lead: str) -> bool:
+    """Whether the leading answer is a bare "ja" or "nej" (then the rest may say how much,
+    or something else: "nej, jag vill inte svara")."""
+    return lead in ("2", "4") and " " not in normalize(_first_clause(text))
+
+
 def min_probability(text: str, intent: str | None, confidence: float) -> float | None:
     """How sure the reader must be to propose a value, or None when it may not read at all:
     not for digits the rules could not place ("7", "1 2 3"), nor when the model hears a
@@ -103,9 +109,12 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
 
     if re.search(r"\d", text):
         return None
+    lead = leading_answer(text)
+    if lead is not None and not _bare(text, lead):
+        return MIN_PROBABILITY  # "inte alls, ingen har sagt något": the answer comes first
     norm = normalize(text)
     first = norm.split(" ", 1)[0] if norm else ""
-    answer_first = first in ANSWER_OPENERS or leading_answer(text) is not None
+    answer_first = first in ANSWER_OPENERS or lead is not None
     if confidence >= STEERING_CONFIDENCE:
         if intent == "feedback":
             if answer_first:
@@ -200,8 +209,7 @@ class ScaleReader:
         trail = trailing_answer(text)
         if trail is not None and trail[1]:  # "..., så mitten": the conclusion
             return trail[0]
-        bare = lead in ("2", "4") and " " not in normalize(_first_clause(text))
-        if lead is not None and not bare:
+        if lead is not None and not _bare(text, lead):
             # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
             # reason; after a bare "ja" or "nej" the reason may say how much
             return lead
