@@ -252,6 +252,8 @@ SCALE_PHRASES: dict[str, int] = {
     "inte det minsta": 1, "inte pa langa vagar": 1, "langt ifran": 1, "lagsta betyget": 1,
     "inte en chans": 1, "mycket samre": 1, "not in the slightest": 1, "no chance": 1,
     "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1, "glom det": 1,
+    "ingalunda": 1, "nej ingalunda": 1, "extremt missnojd": 1, "mycket missnojd": 1,
+    "valdigt missnojd": 1, "helt missnojd": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -264,7 +266,8 @@ SCALE_PHRASES: dict[str, int] = {
     "haller inte med": 2, "instammer inte": 2,
     "inte riktigt bra": 2, "inte jattebra": 2, "not that good": 2,
     "inte sa varst": 2, "inte jattemycket": 2, "knappt": 2, "inte mycket": 2, "samre": 2,
-    "not that much": 2, "barely": 2,
+    "not that much": 2, "barely": 2, "nae": 2, "missnojd": 2, "inte nojd": 2, "inte sa nojd": 2,
+    "bara lite": 2, "lite grann": 2,
     # 3: partly
     "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
     "ibland": 3, "mitt emellan": 3, "mittemellan": 3, "lagom": 3, "okej": 3, "ok": 3,
@@ -287,7 +290,8 @@ SCALE_PHRASES: dict[str, int] = {
     "haller med": 4, "instammer": 4,
     "det mesta": 4, "i stort sett": 4, "helt okej": 4, "inte sa tokigt": 4,
     "till stor del": 4, "can't complain": 4, "cant complain": 4, "for the most part": 4,
-    "jaa": 4, "jada": 4, "men oftast": 4, "but mostly": 4, "men for det mesta": 4,
+    "nojd": 4, "ganska nojd": 4, "ratt nojd": 4, "mer eller mindre": 4, "kan inte klaga": 4,
+    "det vill jag pasta": 4, "jaa": 4, "jada": 4, "men oftast": 4, "but mostly": 4, "men for det mesta": 4,
     # 5: completely
     "helt": 5, "helt och hallet": 5, "absolut": 5, "ja absolut": 5, "alltid": 5,
     "jattebra": 5, "jatte bra": 5, "valdigt bra": 5, "mycket bra": 5, "toppen": 5, "perfekt": 5,
@@ -302,7 +306,9 @@ SCALE_PHRASES: dict[str, int] = {
     "till hundra procent": 5, "hundra procent": 5, "till hundra": 5, "till fullo": 5,
     "fullstandigt": 5, "varenda gang": 5, "varje gang": 5, "couldnt be better": 5,
     "could not be better": 5, "for sure": 5, "without a doubt": 5, "every single time": 5,
-    "tveklost": 5, "helt ratt": 5,
+    "tveklost": 5, "i allra hogsta grad": 5, "helt ratt": 5, "i hogsta grad": 5,
+    "utan minsta tvekan": 5, "mycket nojd": 5, "valdigt nojd": 5, "supernojd": 5,
+    "jattenojd": 5, "helt nojd": 5,
 }
 # Phrases that say how much rather than which way when another phrase gives the direction:
 # "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.
