@@ -253,7 +253,7 @@ SCALE_PHRASES: dict[str, int] = {
     "inte en chans": 1, "mycket samre": 1, "not in the slightest": 1, "no chance": 1,
     "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1, "glom det": 1,
     "ingalunda": 1, "nej ingalunda": 1, "extremt missnojd": 1, "mycket missnojd": 1,
-    "valdigt missnojd": 1, "helt missnojd": 1,
+    "valdigt missnojd": 1, "helt missnojd": 1, "icke": 1, "nada": 1, "under inga omstandigheter": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -327,6 +327,7 @@ FILLERS = {
     "sagas", "mig", "mej", "for", "pa", "personalen", "handlaggaren", "they", "the", "staff",
     "yes", "a", "bit", "lite", "mycket", "och", "gor", "dom", "dem", "oss", "hon", "han",
     "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so", "but",
+    "overlag", "annars", "egentligen", "har", "varit", "vara", "otherwise", "overall",
 }
 # common misspellings of scale words, read as the word they stand for
 ALIASES = {"int": "inte", "inge": "inte", "als": "alls", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",

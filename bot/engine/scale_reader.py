@@ -36,8 +36,10 @@ MIN_PROBABILITY = 0.2
 FEEDBACK_MIN_PROBABILITY = 0.5
 # ...but a request or a suggestion ("ni borde ha öppet på kvällar", "jag vill byta
 # handläggare") is no degree of agreement, and an aside ("men alltså min handläggare byts
-# hela tiden", "btw ...") is about something else: the reader must be quite sure.
-REQUEST_MIN_PROBABILITY = 0.8
+# hela tiden", "btw ...") is about something else: the reader does not read them, unless
+# they open with an answer ("ja, men ni borde svara snabbare"). With more training answers
+# the reader grew sure of values for suggestions too (0.88 for "ni borde ha öppet på
+# kvällar"), so a bar of 0.8 no longer kept them out.
 REQUEST = re.compile(  # on normalised text
     r"\b(borde|onskar|onskade|skulle vilja|kan ni|kunde ni|ni kunde|ni skulle|vore bra|"
     r"hade varit bra om|should|would like|i wish|can you|could you|please)\b"
@@ -54,6 +56,8 @@ ANSWER_OPENERS = {
 }
 
 
+YES_OPENERS = {"ja", "jo", "japp", "jepp", "jaa", "yes", "yeah", "yep"}
+NO_OPENERS = {"nej", "ne", "na", "naa", "nae", "nix", "no", "nope", "nah"}
 _CLAUSE_END = re.compile(r"[,.;:!?]|\s(?:men|but|fast|eftersom|because|for att)\s", re.I)
 
 
@@ -70,12 +74,16 @@ def leading_answer(text: str) -> str | None:
     return interpret_scale(first)
 
 
-_CLAUSES = re.compile(r"[,.;:!?]+|\s(?:men|but|fast|så|so)\s", re.I)
+# "så" and "so" only after a comma: in "inte så ofta" it is no clause of its own
+_CLAUSES = re.compile(r"[,.;:!?]+|\s(?:men|but|fast)\s", re.I)
 _OPENER = re.compile(r"^\s*(?:så|so|alltså|altså|men|but|fast|och|and)\s+", re.I)
 # "..., så mitten", "... Så ja, till fullo.": the last words are the person's conclusion
+_MARKERS = (r"(?:(?:men|but)\s+)?(?:så|so|alltså|sammantaget|sammanfattningsvis|överlag|annars|"
+            r"totalt sett|på det hela taget|i det stora hela|overall|otherwise|all in all)")
 _CONCLUSION = re.compile(
-    r"(?:^|[.!?])\s*(?:så|so|alltså|sammantaget|overall)\s+[^.!?]*[.!?]*\s*$"
-    r"|[,;:]\s*(?:så|so|alltså)\s+[^,;:.!?]*[.!?]*\s*$", re.I)
+    rf"(?:^|[.!?])\s*{_MARKERS}\s+[^.!?]*[.!?]*\s*$"
+    rf"|[,;:]\s*{_MARKERS}\s+[^,;:.!?]*[.!?]*\s*$", re.I)
+_SENTENCES = re.compile(r"[.!?]+")
 
 
 def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
@@ -90,7 +98,10 @@ def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
     value = interpret_scale(last)
     if value is None:
         return None
-    return value, bool(_CONCLUSION.search(text)), len(normalize(last).split()) == 1
+    sentences = [s for s in _SENTENCES.split(text) if normalize(s)]
+    # a verdict of its own after the story: "... Varken bra eller dåligt egentligen."
+    alone = len(sentences) > 1 and normalize(sentences[-1]) == normalize(clauses[-1])
+    return value, alone or bool(_CONCLUSION.search(text)), len(normalize(last).split()) == 1
 
 
 def _bare(text: str, lead: str) -> bool:
@@ -119,11 +130,11 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
         if intent == "feedback":
             if answer_first:
                 return MIN_PROBABILITY
-            return REQUEST_MIN_PROBABILITY if REQUEST.search(norm) else FEEDBACK_MIN_PROBABILITY
+            return None if REQUEST.search(norm) else FEEDBACK_MIN_PROBABILITY
         if intent in STEERING_INTENTS | {"out_of_scope"}:
             return None
     if REQUEST.search(norm) and not answer_first:  # "jag vill byta handläggare", however heard
-        return REQUEST_MIN_PROBABILITY
+        return None
     return MIN_PROBABILITY
 
 
@@ -215,5 +226,8 @@ class ScaleReader:
             return lead
         if trail is not None and lead is None and trail[2]:
             return trail[0]  # "inte alltid, men oftast", "..., ja."
+        if lead is None:  # "ja de flesta gånger, ...": within one step of a plain "ja"
+            first = normalize(text).split(" ", 1)[0]
+            lead = "4" if first in YES_OPENERS else "2" if first in NO_OPENERS else None
         return await asyncio.get_running_loop().run_in_executor(
             None, self._read, text, least, lead)
