@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/durability.py [--database postgresql|sqlite|URL]
                                               [--respondents 60] [--kill-after 4] [--workers N]
+                                              [--kill-at-answers N]
 
 Respondents complete the IFO survey by buttons (and typed sentences for the free-text
-questions). After --kill-after seconds every server process gets SIGKILL, as in a power
+questions). After --kill-after seconds (or as soon as --kill-at-answers answers are
+acknowledged, whichever comes first) every server process gets SIGKILL, as in a power
 cut; requests in flight fail. The server is started again on the same database. Each
 respondent whose message failed sends an empty message (the bot then shows where the
 person is) and goes on to the end. Then the database is compared with what the
@@ -168,14 +170,18 @@ async def main(args: argparse.Namespace) -> None:
                                          connector=aiohttp.TCPConnector(limit=0)) as session:
             tasks = [asyncio.create_task(run_respondent(p, session, server.base, back))
                      for p in people]
-            await asyncio.sleep(args.kill_after)
+            started = time.perf_counter()
+            while time.perf_counter() - started < args.kill_after and (
+                    args.kill_at_answers is None
+                    or sum(len(p.acked) for p in people) < args.kill_at_answers):
+                await asyncio.sleep(0.01)
             server.kill()
             killed_at = time.perf_counter()
             restarted = Server(url, workers=args.workers, port=server.port, env=env)
             await loop.run_in_executor(None, restarted.start)
             at_restart = await stored(url, people)  # what survived, before anyone goes on
             back.set()
-            print(f"killed with SIGKILL after {args.kill_after:g} s; back after "
+            print(f"killed with SIGKILL after {killed_at - started:.1f} s; back after "
                   f"{time.perf_counter() - killed_at:.1f} s", flush=True)
             try:
                 results = await asyncio.gather(*tasks, return_exceptions=True)
@@ -197,6 +203,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="postgresql")
     parser.add_argument("--respondents", type=int, default=60)
-    parser.add_argument("--kill-after", type=float, default=4.0)
+    parser.add_argument("--kill-after", type=float, default=4.0,
+                        help="seconds of load before the SIGKILL (at most)")
+    parser.add_argument("--kill-at-answers", type=int,
+                        help="kill as soon as this many answers are acknowledged, so that the "
+                             "kill lands mid-survey however fast the machine is")
     parser.add_argument("--workers", type=int, default=1)
     asyncio.run(main(parser.parse_args()))

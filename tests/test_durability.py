@@ -22,7 +22,7 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(database, postgres_availa
         pytest.skip(postgres_available)
     result = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "benchmarks" / "durability.py"), "--database",
-         database, "--respondents", "16", "--kill-after", "2.5"],
+         database, "--respondents", "16", "--kill-after", "30", "--kill-at-answers", "100"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=850)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "respondent failures=0" in result.stdout, result.stdout
