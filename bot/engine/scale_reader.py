@@ -17,6 +17,7 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -86,11 +87,16 @@ _CONCLUSION = re.compile(
 _SENTENCES = re.compile(r"[.!?]+")
 
 
-def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
+class Trailing(NamedTuple):
+    value: str
+    conclusion: bool  # the answer ends in a conclusion: "..., så mitten", "... Varken bra."
+    one_word: bool  # the last clause is one word: "inte alltid, men oftast"
+
+
+def trailing_answer(text: str) -> Trailing | None:
     """The value the rules read in the last clause of a longer answer, where many people
     put their verdict after the story ("bra bemötande men långa väntetider, så mitten" -> 3,
-    "inte alltid, men oftast" -> 4), whether the answer ends in a conclusion ("så ...")
-    and whether that clause is a single word; or None."""
+    "inte alltid, men oftast" -> 4), or None."""
     clauses = [c for c in _CLAUSES.split(f" {text} ") if normalize(c)]
     if len(clauses) < 2:
         return None
@@ -101,7 +107,8 @@ def trailing_answer(text: str) -> tuple[str, bool, bool] | None:
     sentences = [s for s in _SENTENCES.split(text) if normalize(s)]
     # a verdict of its own after the story: "... Varken bra eller dåligt egentligen."
     alone = len(sentences) > 1 and normalize(sentences[-1]) == normalize(clauses[-1])
-    return value, alone or bool(_CONCLUSION.search(text)), len(normalize(last).split()) == 1
+    return Trailing(value, alone or bool(_CONCLUSION.search(text)),
+                    len(normalize(last).split()) == 1)
 
 
 def _bare(text: str, lead: str) -> bool:
@@ -218,14 +225,14 @@ class ScaleReader:
             return None
         lead = leading_answer(text)
         trail = trailing_answer(text)
-        if trail is not None and trail[1]:  # "..., så mitten": the conclusion
-            return trail[0]
+        if trail is not None and trail.conclusion:  # "..., så mitten"
+            return trail.value
         if lead is not None and not _bare(text, lead):
             # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
             # reason; after a bare "ja" or "nej" the reason may say how much
             return lead
-        if trail is not None and lead is None and trail[2]:
-            return trail[0]  # "inte alltid, men oftast", "..., ja."
+        if trail is not None and lead is None and trail.one_word:
+            return trail.value  # "inte alltid, men oftast", "..., ja."
         if lead is None:  # "ja de flesta gånger, ...": within one step of a plain "ja"
             first = normalize(text).split(" ", 1)[0]
             lead = "4" if first in YES_OPENERS else "2" if first in NO_OPENERS else None
