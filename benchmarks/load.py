@@ -2,12 +2,23 @@
 
     .venv/bin/python benchmarks/load.py [--database sqlite|postgresql|URL] [--respondents 1,50,500]
                                         [--workers N] [--think SECONDS] [--url http://...]
+                                        [--arrivals steady|wave] [--duration SECONDS]
 
 Starts `brukarrost serve` itself (a throw-away database, a free port) unless --url is given.
 Half of the respondents press buttons (send the payloads), half type their answers ("stämmer
 ganska bra", "fyra", "Jag själv", sentences for the free-text questions). Each waits a random
-think time between its messages (uniform in 0.5-1.5 x --think; 0 sends as fast as it can),
-and respondents start spread over the first --think seconds.
+think time between its messages (uniform in 0.5-1.5 x --think; 0 sends as fast as it can).
+
+Two ways for N respondents to arrive:
+
+- steady (the default): N respondents are in the survey at every moment. Each starts at a
+  random moment of a ramp as long as one survey (20 x --think), and whoever finishes starts
+  again as a new person (a new sender). Only the --duration seconds after the ramp are
+  measured: the rate and latencies of a service that has N people in it all the time.
+- wave: N people start within the first --think seconds and each answers once. They move
+  through the survey almost in step, so the two free-text questions of all N arrive within
+  a few seconds of each other: a burst, not a rate the service keeps up (the p99 says how
+  long the last of the burst waits).
 
 Prints per run: messages, messages/s, latency p50/p95/p99 (ms), errors (non-200 replies,
 failed requests, surveys not completed), NLU parses per message (from /metrics) and the
@@ -67,6 +78,17 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     completed: int = 0
+    window: tuple[float, float] = (0.0, float("inf"))  # requests started here are measured
+    stop: float = float("inf")  # no survey starts after this (perf_counter)
+    free_text: list[float] = field(default_factory=list)  # latencies of free-text answers
+    sent: int = 0  # every message sent, measured or not
+
+    def record(self, started: float, latency: float, free_text: bool) -> None:
+        self.sent += 1
+        if self.window[0] <= started < self.window[1]:
+            self.latencies.append(latency)
+            if free_text:
+                self.free_text.append(latency)
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -102,11 +124,23 @@ def answer_for(reply: dict, typed: bool, rng: random.Random) -> str:
 
 async def respondent(session: aiohttp.ClientSession, base: str, index: int, run: str,
                      think: float, stats: Stats, delay: float) -> None:
+    """One person who answers the survey once, or (steady arrivals) person after person in
+    the same place until the stop time."""
+    await asyncio.sleep(delay)
+    survey = 0
+    while True:
+        await survey_once(session, base, index, f"{run}-{survey}", think, stats)
+        survey += 1
+        if stats.stop == float("inf") or time.perf_counter() >= stats.stop:
+            return  # a wave answers once; steady arrivals go on until the stop time
+
+
+async def survey_once(session: aiohttp.ClientSession, base: str, index: int, run: str,
+                      think: float, stats: Stats) -> None:
     rng = random.Random(f"{run}-{index}")  # new texts in every run
     typed = index % 2 == 1
     sender = f"load-{run}-{index}"
-    await asyncio.sleep(delay)
-    message = "hej"
+    message, free_text = "hej", False
     metadata = {"unit": UNITS[index % len(UNITS)], "source": "load-test"}
     for _ in range(80):
         body = {"sender": sender, "message": message}
@@ -120,7 +154,7 @@ async def respondent(session: aiohttp.ClientSession, base: str, index: int, run:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             stats.error(type(exc).__name__)
             return
-        stats.latencies.append(time.perf_counter() - started)
+        stats.record(started, time.perf_counter() - started, free_text)
         if status != 200:
             stats.error(f"http {status}")
             return
@@ -132,8 +166,12 @@ async def respondent(session: aiohttp.ClientSession, base: str, index: int, run:
             stats.completed += 1
             return
         message = answer_for(reply, typed, rng)
+        free_text = reply["custom"]["type"] == "text" and message not in ("hoppa över",
+                                                                         "hoppa-over")
         if think:
             await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        if time.perf_counter() >= stats.stop:
+            return  # steady arrivals: the measured window is over (left unfinished, no error)
     stats.error("not completed in 80 messages")
 
 
@@ -180,36 +218,52 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * share))] * 1000
 
 
-async def run(base: str, n: int, think: float, server: Server | None) -> dict:
+async def _sample_cpu(server: Server | None, at: float) -> tuple:
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    return (server.cpu() if server else None, postgres_cpu_seconds(), time.process_time())
+
+
+async def run(base: str, n: int, think: float, server: Server | None, arrivals: str = "steady",
+              duration: float = 60.0) -> dict:
     stats = Stats()
+    steady = arrivals == "steady" and n > 1 and think > 0
+    ramp = 20 * think if steady else think
     tag = secrets.token_hex(3)
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         parses_before = await metric(session, base, "brukarrost_nlu_parses_total")
         with MemoryWatch(server) as memory:
-            cpu_before = (server.cpu() if server else None, postgres_cpu_seconds(),
-                          time.process_time())
             started = time.perf_counter()
+            if steady:  # measure the window after the ramp, with N people in the survey
+                stats.window = (started + ramp, started + ramp + duration)
+                stats.stop = stats.window[1]
+                cpu = [asyncio.create_task(_sample_cpu(server, at)) for at in stats.window]
+            else:
+                cpu = [asyncio.create_task(_sample_cpu(server, started))]
             await asyncio.gather(*(
                 respondent(session, base, i, f"{n}-{tag}", think, stats,
-                           random.uniform(0, think) if n > 1 else 0)
+                           random.uniform(0, ramp) if n > 1 else 0)
                 for i in range(n)
             ))
-            duration = time.perf_counter() - started
-            cpu_after = (server.cpu() if server else None, postgres_cpu_seconds(),
-                         time.process_time())
+            if not steady:
+                cpu.append(asyncio.create_task(_sample_cpu(server, 0)))
+                stats.window = (started, time.perf_counter())
+            cpu_before, cpu_after = [await task for task in cpu]
         parses_after = await metric(session, base, "brukarrost_nlu_parses_total")
+    seconds = stats.window[1] - stats.window[0]
     latencies = sorted(stats.latencies)
     errors = sum(stats.errors.values())
     parses = None
     if parses_before is not None and parses_after is not None and (server is None or
                                                                    server.workers == 1):
-        parses = (parses_after - parses_before) / max(1, len(latencies))
+        parses = (parses_after - parses_before) / max(1, stats.sent)
     return {
-        "n": n, "messages": len(latencies), "seconds": duration,
-        "rate": len(latencies) / duration, "p50": percentile(latencies, 0.50),
-        "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
+        "n": n, "arrivals": "steady" if steady else "wave", "messages": len(latencies),
+        "seconds": seconds, "rate": len(latencies) / seconds,
+        "p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99), "free_text_p99": percentile(sorted(stats.free_text),
+                                                                        0.99),
         "errors": errors, "error_kinds": stats.errors, "completed": stats.completed,
         "parses": parses, "rss": memory.peak,
         "cpu_ms": {name: (after - before) * 1000 / max(1, len(latencies))
@@ -222,10 +276,14 @@ async def run(base: str, n: int, think: float, server: Server | None) -> dict:
 def show(result: dict, database_name: str, workers: int, think: float) -> None:
     rss = ", ".join(f"{mb:.0f}" for mb in result["rss"]) or "n/a"
     parses = "n/a" if result["parses"] is None else f"{result['parses']:.2f}"
+    completed = (f"surveys completed={result['completed']}" if result["arrivals"] == "steady"
+                 else f"completed={result['completed']}/{result['n']}")
     print(f"{database_name:10} workers={workers} think={think:g}s N={result['n']:<4} "
-          f"messages={result['messages']:<6} {result['rate']:7.1f} msg/s  "
-          f"p50={result['p50']:.0f} ms p95={result['p95']:.0f} ms p99={result['p99']:.0f} ms  "
-          f"errors={result['errors']} completed={result['completed']}/{result['n']}  "
+          f"{result['arrivals']:6} {result['seconds']:.0f} s messages={result['messages']:<6} "
+          f"{result['rate']:7.1f} msg/s  "
+          f"p50={result['p50']:.0f} ms p95={result['p95']:.0f} ms p99={result['p99']:.0f} ms "
+          f"(free text p99={result['free_text_p99']:.0f} ms)  "
+          f"errors={result['errors']} {completed}  "
           f"nlu parses/msg={parses}  peak RSS MB per process=[{rss}]", flush=True)
     cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in result["cpu_ms"].items())
     print(f"    CPU ms per message: {cpu}", flush=True)
@@ -237,7 +295,8 @@ async def main(args: argparse.Namespace) -> None:
     counts = [int(n) for n in args.respondents.split(",")]
     if args.url:
         for n in counts:
-            show(await run(args.url, n, args.think, None), "given", args.workers, args.think)
+            show(await run(args.url, n, args.think, None, args.arrivals, args.duration), "given",
+                 args.workers, args.think)
         return
     async with database(args.database) as url:
         # the benchmark comes from one address: the per-address limit would stop it (by design)
@@ -247,8 +306,8 @@ async def main(args: argparse.Namespace) -> None:
               flush=True)
         try:
             for n in counts:
-                show(await run(server.base, n, args.think, server), args.database, args.workers,
-                     args.think)
+                show(await run(server.base, n, args.think, server, args.arrivals, args.duration),
+                     args.database, args.workers, args.think)
         finally:
             server.stop()
 
@@ -262,4 +321,9 @@ if __name__ == "__main__":
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds between a reply and the next message (0: none)")
     parser.add_argument("--url", help="load a running server instead of starting one")
+    parser.add_argument("--arrivals", choices=("steady", "wave"), default="steady",
+                        help="steady: N people in the survey all the time (measured after a "
+                             "ramp); wave: N people start at once and answer once")
+    parser.add_argument("--duration", type=float, default=60.0,
+                        help="steady arrivals: seconds measured after the ramp")
     asyncio.run(main(parser.parse_args()))

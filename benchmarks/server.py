@@ -42,23 +42,29 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used, by /proc (0 when it is gone)."""
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
+    """User + system CPU time a process has used, by /proc (0 when it is gone); with
+    `reaped_children`, plus that of its children that have exited."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU time used so far by every process named postgres on this machine."""
+    """CPU time used so far by every process named postgres on this machine, and by the
+    connection processes that have ended (the connection pool closes the connections it
+    does not keep: their time is counted in the postmaster's reaped children)."""
     total = 0.0
     for child in Path("/proc").iterdir():
         if child.name.isdigit():
             try:
                 if (child / "comm").read_text().strip() == "postgres":
-                    total += cpu_seconds(int(child.name))
+                    total += cpu_seconds(int(child.name), reaped_children=True)
             except OSError:
                 continue
     return total

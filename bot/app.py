@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     """Open the database, migrate it, register consultations; close on shutdown."""
     settings = app[SETTINGS]
-    db_engine = create_engine(settings.database_url)
+    db_engine = create_engine(settings.database_url, settings.database_pool_size)
     try:
         await migrate(db_engine)
         sessions = session_factory(db_engine)

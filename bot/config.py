@@ -58,6 +58,8 @@ class Settings:
     turn_timeout: float = 15.0  # seconds for one turn before 503
     catalog_refresh: float = 5.0  # seconds between reading consultation versions and dates
     shutdown_timeout: float = 30.0  # seconds to finish requests in flight on SIGTERM
+    # PostgreSQL connections per process (workers x this must stay below max_connections)
+    database_pool_size: int = 20
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -139,4 +141,5 @@ def load_settings(env_file: str | os.PathLike | None = None) -> Settings:
         turn_timeout=_number("BRUKARROST_TURN_TIMEOUT", "15", float, 0.1),
         catalog_refresh=_number("BRUKARROST_CATALOG_REFRESH", "5", float, 0.1),
         shutdown_timeout=_number("BRUKARROST_SHUTDOWN_TIMEOUT", "30", float, 0),
+        database_pool_size=_number("DATABASE_POOL_SIZE", "20", least=1),
     )

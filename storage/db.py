@@ -18,8 +18,17 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
+# PostgreSQL connections per process. A turn keeps its connection while the model reads the
+# message, so under load many are busy at once. The pool never opens extra ones for a moment
+# (no overflow): a connection opened and closed again costs PostgreSQL a new backend and
+# asyncpg its prepared statements, which under load cost more than the wait for a free one
+# (README, "Scale and reliability").
+DEFAULT_POOL_SIZE = 20
+
+
+def create_engine(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
+    """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg, `pool_size`
+    connections, opened as needed and kept)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -41,7 +50,8 @@ def create_engine(database_url: str) -> AsyncEngine:
         return engine
     # No pre-ping (it costs a round trip per turn); a connection that died with a database
     # restart is recycled, and the engine redoes a turn that failed on one.
-    return create_async_engine(url, future=True, pool_size=10, pool_recycle=1800)
+    return create_async_engine(url, future=True, pool_size=pool_size, max_overflow=0,
+                               pool_recycle=1800)
 
 
 def session_factory(engine: AsyncEngine) -> sessionmaker:

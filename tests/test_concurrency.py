@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from sqlalchemy import func, select
 
 from bot.engine.definitions import load_directory
@@ -66,3 +68,26 @@ async def test_answers_together_are_taken_one_after_the_other(make_client, setti
     assert len(new) == len(set(new))
     assert position == [ORDER[start + SIMULTANEOUS]]
     assert sorted(asked, key=ORDER.index) == ORDER[start + 1:start + SIMULTANEOUS + 1]
+
+
+async def test_more_turns_than_connections_wait_for_one_and_all_succeed(make_client, settings):
+    """The pool opens no extra connections (no overflow): with 2 connections, 12 people who
+    write at the same moment are served one after the other, none gets an error."""
+    client = await make_client(settings, database_pool_size=2, **PATIENT)
+    results = await asyncio.gather(*(
+        client.post(WEBHOOK, json={"sender": f"pool-{i}", "message": "hej"}) for i in range(12)))
+    assert [r.status for r in results] == [200] * 12
+    conversations, _, _ = await _stored(settings.database_url)
+    assert conversations == 12
+
+
+def test_the_pool_size_comes_from_the_environment(monkeypatch):
+    from bot.config import load_settings
+
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "7")
+    assert load_settings().database_pool_size == 7
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none", 7)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (7, 0)
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "many")
+    with pytest.raises(SystemExit, match="DATABASE_POOL_SIZE must be a number"):
+        load_settings()
