@@ -134,7 +134,8 @@ async def test_feedback_out_of_turn_is_saved_as_own_words_not_an_answer(client, 
 @pytest.mark.parametrize("typed, value", [
     ("nej verkligen inte", "1"), ("typ hälften", "3"), ("👍", "4"), ("ja absolut", "5"),
     ("inte riktigt", "2"), ("kunde inte vara bättre", "5"), ("inte på långa vägar", "1"),
-    ("extremt missnöjd", "1"), ("ja, i högsta grad", "5"),
+    ("extremt missnöjd", "1"), ("ja, i högsta grad", "5"), ("Kunde inte varit bättre.", "5"),
+    ("under all kritik", "1"), ("bättre går inte", "5"),
 ])
 async def test_everyday_scale_answers_are_confirmed_not_guessed(client, database_url, typed, value):
     await advance_to(client, "u1", "kontakt", IFO)

@@ -254,6 +254,8 @@ SCALE_PHRASES: dict[str, int] = {
     "far from it": 1, "inte alls battre": 1, "absolut inte battre": 1, "glom det": 1,
     "ingalunda": 1, "nej ingalunda": 1, "extremt missnojd": 1, "mycket missnojd": 1,
     "valdigt missnojd": 1, "helt missnojd": 1, "icke": 1, "nada": 1, "under inga omstandigheter": 1,
+    "varre gar inte": 1, "kunde inte varit samre": 1, "kunde inte vara samre": 1,
+    "kunde inte ha varit samre": 1, "under all kritik": 1, "couldnt be worse": 1,
     # 2: mostly not
     "nej": 2, "inte riktigt": 2, "inte sa bra": 2, "inte sa mycket": 2, "inte bra": 2,
     "daligt": 2, "ganska daligt": 2, "ratt daligt": 2, "sallan": 2,
@@ -308,7 +310,9 @@ SCALE_PHRASES: dict[str, int] = {
     "could not be better": 5, "for sure": 5, "without a doubt": 5, "every single time": 5,
     "tveklost": 5, "i allra hogsta grad": 5, "helt ratt": 5, "i hogsta grad": 5,
     "utan minsta tvekan": 5, "mycket nojd": 5, "valdigt nojd": 5, "supernojd": 5,
-    "jattenojd": 5, "helt nojd": 5,
+    "jattenojd": 5, "helt nojd": 5, "kunde inte varit battre": 5, "kunde inte ha varit battre": 5,
+    "battre gar inte": 5, "battre kan det inte bli": 5, "det kan inte bli battre": 5,
+    "klockrent": 5, "mer an nojd": 5, "cant be better": 5, "couldnt have been better": 5,
 }
 # Phrases that say how much rather than which way when another phrase gives the direction:
 # "mostly disagree" is 2, "disagree completely" 1, "helt bra" 5, "mest dåligt" 2.
