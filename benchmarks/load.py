@@ -123,16 +123,16 @@ def answer_for(reply: dict, typed: bool, rng: random.Random) -> str:
 
 
 async def respondent(session: aiohttp.ClientSession, base: str, index: int, run: str,
-                     think: float, stats: Stats, delay: float) -> None:
-    """One person who answers the survey once, or (steady arrivals) person after person in
-    the same place until the stop time."""
+                     think: float, stats: Stats, delay: float, again: bool = False) -> None:
+    """One person who answers the survey once, or (`again`, steady arrivals) person after
+    person in the same place until the stop time."""
     await asyncio.sleep(delay)
     survey = 0
     while True:
         await survey_once(session, base, index, f"{run}-{survey}", think, stats)
         survey += 1
-        if stats.stop == float("inf") or time.perf_counter() >= stats.stop:
-            return  # a wave answers once; steady arrivals go on until the stop time
+        if not again or time.perf_counter() >= stats.stop:
+            return
 
 
 async def survey_once(session: aiohttp.ClientSession, base: str, index: int, run: str,
@@ -243,11 +243,11 @@ async def run(base: str, n: int, think: float, server: Server | None, arrivals: 
                 cpu = [asyncio.create_task(_sample_cpu(server, started))]
             await asyncio.gather(*(
                 respondent(session, base, i, f"{n}-{tag}", think, stats,
-                           random.uniform(0, ramp) if n > 1 else 0)
+                           random.uniform(0, ramp) if n > 1 else 0, again=steady)
                 for i in range(n)
             ))
             if not steady:
-                cpu.append(asyncio.create_task(_sample_cpu(server, 0)))
+                cpu.append(asyncio.create_task(_sample_cpu(server, time.perf_counter())))
                 stats.window = (started, time.perf_counter())
             cpu_before, cpu_after = [await task for task in cpu]
         parses_after = await metric(session, base, "brukarrost_nlu_parses_total")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sqlalchemy import func, select
 
 from bot.engine.definitions import load_directory
