@@ -188,6 +188,12 @@ async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed
     ("bra bemötande men jag väntar länge på svar, så mitten", ("3",)),  # the conclusion
     ("mina möten med dem har mest varit positiva, ja", ("4",)),  # the last word, a verdict
     ("min handläggare svarar nästan alltid samma dag", ("4", "5")),  # heard as a comment
+    # a story unclear as a whole, whose last sentence is the verdict
+    ("Jag har fått en del hjälp med ekonomin. Men boendet är inte löst och ingen hör av sig. "
+     "Jag är inte särskilt nöjd med stödet.", ("2",)),
+    # "jag vill inte ..." opens no request
+    ("Jag vill inte vara otacksam, de försöker. Men ingen ringer tillbaka. Det fungerar dåligt.",
+     ("2",)),
 ])
 async def test_an_answer_with_a_reason_heard_as_a_comment_is_confirmed_and_stored(
         client, database_url, typed, values):
@@ -318,6 +324,7 @@ async def test_identifying_details_are_removed_and_the_person_is_told(client, da
     "jag har ingenstans att sova inatt",
     "I want to kill myself",
     "mamma har lämnat mig ensam hemma sen igår",
+    "vi blev vräkta i dag och bor på gatan nu",
 ])
 async def test_acute_risk_gets_help_first_and_is_flagged(client, database_url, message):
     await advance_to(client, "c1", "kontakt", IFO)
@@ -377,6 +384,20 @@ async def test_ordinary_answers_do_not_raise_alarms(client):
     for message in ("2", "ganska dåligt", "vet inte", "stämmer delvis"):
         replies = await say(client, "c5", message)
         assert "crisis" not in types(replies), message
+
+
+@pytest.mark.parametrize("message", [
+    # all three raised an alarm before nlu/data/nlu_session7.yml (crisis 0.55-0.63)
+    "Jag har fått en egen lägenhet nu och mår mycket bättre",
+    "Mitt liv är bättre nu, jag har bostad och jobb",
+    "I have my own place to live now, thank you",
+])
+async def test_good_news_about_a_home_raises_no_alarm(client, database_url, message):
+    """The crisis examples speak of nowhere to sleep; a home found is no crisis."""
+    await advance_to(client, "c7", "gora-battre", IFO)
+    replies = await say(client, "c7", message)
+    assert "crisis" not in types(replies)
+    assert {r["flagged"] for r in await exported(database_url)} == {"false"}
 
 
 # --- language --------------------------------------------------------------------------------

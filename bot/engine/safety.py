@@ -62,7 +62,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"\butslangd\b", r"\bkastade ut mig\b", r"\bvrakt ut\b",
         r"\bvet inte var jag ska sova\b", r"\bnowhere to (sleep|stay|go)\b",
         r"\bsleep(ing)? (outside|on the street|rough)\b", r"\bkicked (me )?out\b",
-        r"\bhomeless tonight\b",
+        r"\bhomeless tonight\b", r"\bbor pa gatan\b", r"\bvrakt(a|es)? (idag|i dag|ikvall|inatt)\b",
+        r"\b(living|live|sleeping) on the streets?\b", r"\bevicted (today|tonight)\b",
     ],
 }
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}
