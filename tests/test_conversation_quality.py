@@ -187,6 +187,7 @@ async def test_an_answer_with_a_reason_is_proposed_not_asked_again(client, typed
     ("sådär, vissa dagar bättre än andra", ("3",)),  # the first clause is the answer
     ("bra bemötande men jag väntar länge på svar, så mitten", ("3",)),  # the conclusion
     ("mina möten med dem har mest varit positiva, ja", ("4",)),  # the last word, a verdict
+    ("inte alltid, men oftast", ("4",)),  # after "men", the last word weighs more
     ("min handläggare svarar nästan alltid samma dag", ("4", "5")),  # heard as a comment
     # a story unclear as a whole, whose last sentence is the verdict
     ("Jag har fått en del hjälp med ekonomin. Men boendet är inte löst och ingen hör av sig. "

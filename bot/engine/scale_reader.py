@@ -88,6 +88,8 @@ _CONCLUSION = re.compile(
     rf"(?:^|[.!?])\s*{_MARKERS}\s+[^.!?]*[.!?]*\s*$"
     rf"|[,;:]\s*{_MARKERS}\s+[^,;:.!?]*[.!?]*\s*$", re.I)
 _SENTENCES = re.compile(r"[.!?]+")
+# a last clause of one word after "men": "inte alltid, men oftast", "ja, men sällan"
+_CONTRAST_LAST = re.compile(r"\b(?:men|but|fast)\s+[^\s,.;:!?]+[\s.!?]*$", re.I)
 
 
 class Trailing(NamedTuple):
@@ -238,6 +240,11 @@ class ScaleReader:
         lead = leading_answer(text)
         trail = trailing_answer(text)
         if trail is not None and trail.conclusion:  # "..., så mitten"
+            return trail.value
+        if (lead is not None and trail is not None and trail.one_word and trail.value != "3"
+                and _CONTRAST_LAST.search(text)):
+            # "inte alltid, men oftast": the last word, after "men", weighs ("..., but ok"
+            # concedes, it is no verdict of 3)
             return trail.value
         if lead is not None and not _bare(text, lead):
             # "sådär, ...", "ja verkligen, ...", "inte riktigt, ...": the answer, then its
