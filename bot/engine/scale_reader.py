@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
-MODEL_VERSION = "tfidf-chars+e5/logreg-1"  # change when the features or the head change
+MODEL_VERSION = "tfidf-chars+word-2-3-grams+e5/logreg-2"  # change when the features or the head change
 MIN_PROBABILITY = 0.2
 # Words the intent model hears as a comment are often an answer with its reason ("hon ringer
 # alltid tillbaka när jag behöver"); every reading is confirmed, and a rejected one keeps the
@@ -181,7 +181,7 @@ class ScaleReader:
         from sklearn.linear_model import LogisticRegression
 
         from nlu.components.e5_featurizer import embed
-        from nlu.components.text_features import char_vectorizer
+        from nlu.components.text_features import scale_vectorizer
 
         started = time.perf_counter()
         self._embed = embed
@@ -193,7 +193,7 @@ class ScaleReader:
             self._vectorizer, self._model = joblib.load(cached)
             log.info("scale reader loaded from %s", cached.name)
             return
-        self._vectorizer = char_vectorizer().fit(texts)
+        self._vectorizer = scale_vectorizer().fit(texts)
         self._model = LogisticRegression(C=10, max_iter=3000).fit(self._features(texts), values)
         log.info("scale reader trained on %d examples in %.1f s", len(texts),
                  time.perf_counter() - started)
