@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml"
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
-MODEL_VERSION = "tfidf-chars+word-2-3-grams+e5/logreg-2"  # change when the features or the head change
+# change when the features or the head change
+MODEL_VERSION = "tfidf-chars+word-2-3-grams+e5/logreg-2"
 MIN_PROBABILITY = 0.2
 # Words the intent model hears as a comment are often an answer with its reason ("hon ringer
 # alltid tillbaka när jag behöver"); every reading is confirmed, and a rejected one keeps the
@@ -109,17 +110,21 @@ def trailing_answer(text: str) -> Trailing | None:
     value = interpret_scale(last)
     if value is None:
         return None
-    sentences = [s for s in _SENTENCES.split(text) if normalize(s)]
+    sentences = _sentences(text)
     # a verdict of its own after the story: "... Varken bra eller dåligt egentligen."
     alone = len(sentences) > 1 and normalize(sentences[-1]) == normalize(clauses[-1])
     return Trailing(value, alone or bool(_CONCLUSION.search(text)),
                     len(normalize(last).split()) == 1)
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCES.split(text) if normalize(s)]
+
+
 def last_sentence(text: str) -> str | None:
     """The last sentence of a story of two or more ("... Jag är inte alls nöjd med stödet."),
     without an opening "så"/"men", or None for a single sentence."""
-    sentences = [s for s in _SENTENCES.split(text) if normalize(s)]
+    sentences = _sentences(text)
     if len(sentences) < 2:
         return None
     return _OPENER.sub("", sentences[-1]).strip() or None
