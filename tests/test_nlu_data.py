@@ -58,7 +58,8 @@ def _held_out_scale_texts():
                                        "dev/scale_dev_session2.yml", "dev/scale_dev_session3.yml",
                                        "dev/scale_dev_session4.yml", "dev/scale_dev_session5.yml",
                                        "dev/scale_dev_session5b.yml",
-                                       "dev/scale_dev_session5c.yml", "dev/scale_dev_session6.yml"])
+                                       "dev/scale_dev_session5c.yml", "dev/scale_dev_session6.yml",
+                                       "dev/scale_dev_session7.yml"])
 def test_held_out_and_dev_scale_answers_are_never_in_the_scale_examples(evaluated):
     if not (NLU / evaluated).exists():
         pytest.skip(f"no {evaluated} yet")
