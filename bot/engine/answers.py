@@ -50,6 +50,7 @@ DONT_KNOW_PHRASES = {
     "can't say", "cant say", "no opinion", "hard to say", "not sure at all",
     "beats me", "kan inte svara pa den", "ingen koll", "har ingen koll",
     "vet inte vad jag ska svara", "no clue", "svart att veta", "kan inte avgora",
+    "kan inte bedoma det", "kan inte svara pa det", "kan inte saga det",
 }
 YES_WORDS = {
     "ja", "jaa", "japp", "jepp", "jo", "joo", "javisst", "ja tack", "absolut", "ok", "okej",
@@ -269,7 +270,7 @@ SCALE_PHRASES: dict[str, int] = {
     "inte riktigt bra": 2, "inte jattebra": 2, "not that good": 2,
     "inte sa varst": 2, "inte jattemycket": 2, "knappt": 2, "inte mycket": 2, "samre": 2,
     "not that much": 2, "barely": 2, "nae": 2, "missnojd": 2, "inte nojd": 2, "inte sa nojd": 2,
-    "bara lite": 2, "lite grann": 2,
+    "bara lite": 2, "lite grann": 2, "inte vidare": 2, "inget vidare": 2,
     # 3: partly
     "delvis": 3, "halften": 3, "typ halften": 3, "sadar": 3, "sisadar": 3, "nja": 3,
     "ibland": 3, "mitt emellan": 3, "mittemellan": 3, "lagom": 3, "okej": 3, "ok": 3,
@@ -277,7 +278,7 @@ SCALE_PHRASES: dict[str, int] = {
     "both": 3, "sometimes": 3, "partly": 3, "kind of": 3, "sort of": 3, "somewhat": 3,
     "half": 3, "so so": 3, "in between": 3, "meh": 3, "bade och": 3, "halvbra": 3,
     "ibland ja ibland nej": 3, "50 50": 3, "fifty fifty": 3, "neutral": 3, "half and half": 3,
-    "varken bra eller daligt": 3, "neither agree nor disagree": 3, "da och da": 3,
+    "jamnar ut sig": 3, "varken bra eller daligt": 3, "neither agree nor disagree": 3, "da och da": 3,
     "on and off": 3, "now and then": 3, "neither good nor bad": 3, "medel": 3, "average": 3,
     "halv halv": 3, "mitten": 3, "mja": 3, "till viss del": 3, "en del": 3, "beror pa": 3,
     "det beror pa": 3, "depends": 3, "it depends": 3, "inte helt fel": 3, "to some extent": 3,
@@ -332,6 +333,8 @@ FILLERS = {
     "yes", "a", "bit", "lite", "mycket", "och", "gor", "dom", "dem", "oss", "hon", "han",
     "min", "mitt", "mina", "handlaggare", "hos", "er", "ni", "nog", "val", "so", "but",
     "overlag", "annars", "egentligen", "har", "varit", "vara", "otherwise", "overall",
+    "heller", "either",  # "inte dåligt men inte bra heller": 4 and 2, the middle
+    "totalt", "sett", "sammantaget",  # "så totalt sett mitt emellan"
 }
 # common misspellings of scale words, read as the word they stand for
 ALIASES = {"int": "inte", "inge": "inte", "als": "alls", "dalig": "daligt", "dalit": "daligt", "gansk": "ganska",
