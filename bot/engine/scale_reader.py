@@ -177,13 +177,28 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
 def _training_set(examples: Path) -> tuple[list[str], list[str]]:
     """The examples file, the phrase lists and the scale labels, with their values."""
     items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
-    texts = [str(i["text"]) for i in items] + list(SCALE_PHRASES) + list(DONT_KNOW_PHRASES)
+    # sorted: a set's order changes from process to process (string hashing is salted), and
+    # the order is part of the cache key, so unsorted every process trained its own reader
+    texts = [str(i["text"]) for i in items] + list(SCALE_PHRASES) + sorted(DONT_KNOW_PHRASES)
     values = [str(i["value"]) for i in items] + [str(v) for v in SCALE_PHRASES.values()]
     values += [DONT_KNOW] * len(DONT_KNOW_PHRASES)
     for point in DEFAULT_SCALE.points:
         texts += [point.label.sv, point.label.en]
         values += [str(point.value)] * 2
     return texts, values
+
+
+def cache_name(texts: list[str], values: list[str]) -> str:
+    """The file a reader trained on these answers is kept in: the same in every process,
+    so each worker and test run loads the reader `make train` made."""
+    digest = hashlib.sha256(
+        repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
+    return f"scale-reader-{digest}.joblib"
+
+
+def training_set(examples: Path = EXAMPLES) -> tuple[list[str], list[str]]:
+    """The reader's training answers and their values, in a fixed order."""
+    return _training_set(examples)
 
 
 class ScaleReader:
@@ -201,9 +216,7 @@ class ScaleReader:
         started = time.perf_counter()
         self._embed = embed
         texts, values = training if training is not None else _training_set(examples)
-        digest = hashlib.sha256(
-            repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
-        cached = cache_dir / f"scale-reader-{digest}.joblib" if cache_dir else None
+        cached = cache_dir / cache_name(texts, values) if cache_dir else None
         if cached is not None and cached.exists():
             self._vectorizer, self._model = joblib.load(cached)
             log.info("scale reader loaded from %s", cached.name)
