@@ -17,7 +17,8 @@ COPY nlu/__init__.py nlu/__init__.py
 RUN pip install --no-cache-dir -e .
 
 COPY . .
-# the NLU model is trained into the image, so a container starts without training
+# the NLU model and the scale reader are trained into the image, so a container starts
+# without training
 RUN brukarrost train && useradd --system --home /app brukarrost \
     && mkdir -p var && chown -R brukarrost /app/var /app/models
 USER brukarrost

@@ -68,6 +68,12 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
         settings.models_dir, settings.nlu_config, settings.nlu_data_dir, force=args.force
     )
     print(f"{'Trained' if trained else 'Up to date, not retrained'}: {path}")
+    from bot.engine.scale_reader import ScaleReader
+
+    # trained here once (or loaded when up to date), so that every server worker and test
+    # run loads it from models/ instead of training it at its start
+    reader = ScaleReader.shared(settings.models_dir)
+    print(f"Scale reader: {settings.models_dir / reader.cache_file}")
     return 0
 
 
@@ -325,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train the NLU model unless it is up to date")
+    train = commands.add_parser(
+        "train", help="train the NLU model and the scale reader unless they are up to date")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     train.set_defaults(func=cmd_train)
 

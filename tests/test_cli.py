@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -92,3 +93,6 @@ def test_train_skips_when_data_and_config_are_unchanged(model_path):
     assert result.returncode == 0, result.stderr
     assert "Up to date, not retrained" in result.stdout
     assert model_path.name in result.stdout
+    # the scale reader is there to load, under the name every process computes
+    reader = [line for line in result.stdout.splitlines() if line.startswith("Scale reader: ")]
+    assert len(reader) == 1 and Path(reader[0].removeprefix("Scale reader: ")).is_file()

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT
+from bot.config import PROJECT_ROOT
 
 NAME = ("from bot.engine.scale_reader import cache_name, training_set; "
         "print(cache_name(*training_set()))")

@@ -216,7 +216,8 @@ class ScaleReader:
         started = time.perf_counter()
         self._embed = embed
         texts, values = training if training is not None else _training_set(examples)
-        cached = cache_dir / cache_name(texts, values) if cache_dir else None
+        self.cache_file = cache_name(texts, values)
+        cached = cache_dir / self.cache_file if cache_dir else None
         if cached is not None and cached.exists():
             self._vectorizer, self._model = joblib.load(cached)
             log.info("scale reader loaded from %s", cached.name)
