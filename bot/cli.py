@@ -62,14 +62,13 @@ def _with_database(settings: Settings, work):
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.engine.scale_reader import ScaleReader
     from nlu.train import train
 
     path, trained = train(
         settings.models_dir, settings.nlu_config, settings.nlu_data_dir, force=args.force
     )
     print(f"{'Trained' if trained else 'Up to date, not retrained'}: {path}")
-    from bot.engine.scale_reader import ScaleReader
-
     # trained here once (or loaded when up to date), so that every server worker and test
     # run loads it from models/ instead of training it at its start
     reader = ScaleReader.shared(settings.models_dir)

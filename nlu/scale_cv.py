@@ -120,7 +120,7 @@ def main() -> int:
         return parses[text]
 
     examples = load(scale_reader.EXAMPLES)
-    all_texts, all_values = scale_reader._training_set(scale_reader.EXAMPLES)
+    all_texts, all_values = scale_reader.training_set(scale_reader.EXAMPLES)
     fixed = list(zip(all_texts[len(examples):], all_values[len(examples):]))  # phrases, labels
     try:
         cv, cv_reader = Score(), Score()

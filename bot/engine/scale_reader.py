@@ -174,8 +174,9 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
     return MIN_PROBABILITY
 
 
-def _training_set(examples: Path) -> tuple[list[str], list[str]]:
-    """The examples file, the phrase lists and the scale labels, with their values."""
+def training_set(examples: Path = EXAMPLES) -> tuple[list[str], list[str]]:
+    """The examples file, the phrase lists and the scale labels, with their values, in an
+    order that is the same in every process."""
     items = yaml.safe_load(examples.read_text(encoding="utf-8"))["answers"]
     # sorted: a set's order changes from process to process (string hashing is salted), and
     # the order is part of the cache key, so unsorted every process trained its own reader
@@ -196,11 +197,6 @@ def cache_name(texts: list[str], values: list[str]) -> str:
     return f"scale-reader-{digest}.joblib"
 
 
-def training_set(examples: Path = EXAMPLES) -> tuple[list[str], list[str]]:
-    """The reader's training answers and their values, in a fixed order."""
-    return _training_set(examples)
-
-
 class ScaleReader:
     """Trained once per training set and cached in models/ (`scale-reader-<hash>.joblib`);
     a changed examples file, phrase list or weight trains a new one."""
@@ -215,7 +211,7 @@ class ScaleReader:
 
         started = time.perf_counter()
         self._embed = embed
-        texts, values = training if training is not None else _training_set(examples)
+        texts, values = training if training is not None else training_set(examples)
         self.cache_file = cache_name(texts, values)
         cached = cache_dir / self.cache_file if cache_dir else None
         if cached is not None and cached.exists():
