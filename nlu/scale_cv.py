@@ -25,8 +25,7 @@ from pathlib import Path
 import yaml
 
 from bot.engine import scale_reader
-from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
-from bot.engine.definitions import DEFAULT_SCALE
+from bot.engine.answers import DONT_KNOW
 from bot.engine.redact import redact
 from bot.engine.scale_eval import scale_value
 
@@ -80,7 +79,7 @@ class Score:
 
 def _by_rules(text: str) -> bool:
     clean = redact(text).text
-    return (map_scale(clean, DEFAULT_SCALE) or interpret_scale(clean)) is not None
+    return scale_reader.rule_value(clean) is not None
 
 
 async def _read_all(items, parse, reader, score: Score, reader_score: Score) -> None:

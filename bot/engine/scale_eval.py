@@ -12,10 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.answers import DONT_KNOW, interpret_scale, map_scale
-from bot.engine.definitions import DEFAULT_SCALE
+from bot.engine.answers import DONT_KNOW
 from bot.engine.redact import redact
-from bot.engine.scale_reader import min_probability
+from bot.engine.scale_reader import min_probability, rule_value
 from bot.engine.steering import STEERING_CONFIDENCE
 
 
@@ -41,7 +40,7 @@ async def scale_value(text: str, parse=None, reader=None) -> str | None:
     order: rules, the phrase list, the scale reader (unless the model hears a request),
     then the model's dont_know intent."""
     clean = redact(text).text
-    value = map_scale(clean, DEFAULT_SCALE) or interpret_scale(clean)
+    value = rule_value(clean)
     if value is not None or parse is None:
         return value
     intent = (await parse(clean)).get("intent") or {}

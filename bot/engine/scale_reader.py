@@ -111,7 +111,7 @@ def trailing_answer(text: str) -> Trailing | None:
     if len(clauses) < 2:
         return None
     last = _OPENER.sub("", clauses[-1])
-    value = _rule_value(last)
+    value = rule_value(last)
     if value is None:
         return None
     sentences = _sentences(text)
@@ -121,9 +121,9 @@ def trailing_answer(text: str) -> Trailing | None:
                     len(normalize(last).split()) == 1)
 
 
-def _rule_value(text: str) -> str | None:
-    """What the rules read in a clause: a label or number word ("Femma."), or an everyday
-    answer ("mitt emellan")."""
+def rule_value(text: str) -> str | None:
+    """What the rules read in a typed answer to a five-point question, or in one clause of
+    it: a label, digit or number word ("Femma."), else an everyday answer ("mitt emellan")."""
     return map_scale(text, DEFAULT_SCALE) or interpret_scale(text)
 
 
@@ -285,6 +285,6 @@ class ScaleReader:
         if value is None and lead is None:
             verdict = last_sentence(text)
             if verdict is not None and not REQUEST.search(normalize(verdict)):
-                value = _rule_value(verdict) or await loop.run_in_executor(
+                value = rule_value(verdict) or await loop.run_in_executor(
                     None, self._read, verdict, max(least, VERDICT_MIN_PROBABILITY), None)
         return value
