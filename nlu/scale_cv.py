@@ -1,14 +1,21 @@
-"""K-fold cross-validation of the engine's reading of typed scale answers, and the dev set.
+"""Cross-validation of the engine's reading of typed scale answers.
 
-Each fold trains the scale reader on the other folds of nlu/scale/examples.yml (plus the
-phrase list and the scale labels, which it always trains on) and reads the fold's answers
-with the engine's full pipeline (`bot.engine.scale_eval.scale_value`: rules, phrase list,
-reader unless the intent model hears a request, then the dont_know intent). The dev sets are
-read by a reader trained on all the examples. The held-out set is not touched here.
+The scale reader trains on nlu/scale/examples.yml and on the retired held-out sets in
+nlu/dev/ (plus the phrase list and the scale labels, which it always trains on), so neither
+can be read by the reader `make train` builds without flattering it:
 
-    python -m nlu.scale_cv [--folds 5] [--dev nlu/dev/scale_dev.yml ...] [--misses]
+- each retired set is read by a reader trained on everything but that set (leave one set
+  out): the figure to tune on, since each set comes from a writer of its own;
+- with --folds K, each fold of examples.yml by a reader trained on the other folds and all
+  the sets.
 
---dev defaults to every nlu/dev/scale_dev*.yml.
+Answers are read with the engine's full pipeline (`bot.engine.scale_eval.scale_value`:
+rules, phrase list, reader unless the intent model hears a request, then the dont_know
+intent). The held-out set is not touched here.
+
+    python -m nlu.scale_cv [--folds 0] [--dev nlu/dev/scale_dev.yml ...] [--misses]
+
+--dev: the sets to leave out in turn (default: every nlu/dev/scale_dev*.yml).
 
 Intent parses are cached in --parse-cache (the Rasa model does not change here).
 """
@@ -22,19 +29,12 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
 from bot.engine import scale_reader
 from bot.engine.answers import DONT_KNOW
 from bot.engine.redact import redact
 from bot.engine.scale_eval import scale_value
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(path: Path) -> list[tuple[str, str]]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
-    return [(str(i["text"]), str(i["value"])) for i in items]
 
 
 def folds(items: list[tuple[str, str]], k: int, seed: int = 0) -> list[list[int]]:
@@ -71,6 +71,13 @@ class Score:
             self.within += 1
         self.misses.append((text, want, got))
 
+    def merge(self, other: "Score") -> None:
+        self.total += other.total
+        self.exact += other.exact
+        self.within += other.within
+        self.unsure += other.unsure
+        self.misses += other.misses
+
     def line(self, title: str) -> str:
         n = max(self.total, 1)
         return (f"{title:<28} n={self.total:<5} exact {self.exact / n:.3f}  within one "
@@ -92,10 +99,10 @@ async def _read_all(items, parse, reader, score: Score, reader_score: Score) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, default=0, help="folds of examples.yml (0: none)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dev", nargs="*",
-                        default=[str(p) for p in sorted((ROOT / "nlu/dev").glob("scale_dev*.yml"))])
+                        default=[str(p) for p in scale_reader.answer_sets()])
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--parse-cache", default="/tmp/brukarrost-scale-parse-cache.json")
     args = parser.parse_args()
@@ -118,31 +125,52 @@ def main() -> int:
             parses[text] = {"intent": result["intent"]}
         return parses[text]
 
-    examples = load(scale_reader.EXAMPLES)
-    all_texts, all_values = scale_reader.training_set(scale_reader.EXAMPLES)
-    fixed = list(zip(all_texts[len(examples):], all_values[len(examples):]))  # phrases, labels
+    from nlu import e5
+
+    e5.CACHE_SIZE = 100_000  # every training answer is embedded again for each reader
+    examples = scale_reader.load_answers(scale_reader.EXAMPLES)
+    sets = {Path(path): scale_reader.load_answers(Path(path)) for path in args.dev}
+    others = [path for path in scale_reader.answer_sets() if path not in sets]
+
+    def reader(train: list[tuple[str, str]]) -> scale_reader.ScaleReader:
+        texts, values = scale_reader.training_set(scale_reader.EXAMPLES, [])
+        fixed = list(zip(texts, values))[len(examples):]  # phrases, labels
+        train = train + fixed
+        return scale_reader.ScaleReader(
+            cache_dir=None, training=([t for t, _ in train], [v for _, v in train]))
+
+    def rest_of(sets_left: dict) -> list[tuple[str, str]]:
+        return [pair for items in sets_left.values() for pair in items] + [
+            pair for path in others for pair in scale_reader.load_answers(path)]
+
     try:
-        cv, cv_reader = Score(), Score()
-        for fold in folds(examples, args.folds, args.seed):
-            held = set(fold)
-            train = [examples[i] for i in range(len(examples)) if i not in held] + fixed
-            reader = scale_reader.ScaleReader(
-                cache_dir=None, training=([t for t, _ in train], [v for _, v in train]))
-            asyncio.run(_read_all([examples[i] for i in fold], parse, reader, cv, cv_reader))
-        print(cv.line(f"{args.folds}-fold CV, all"))
-        print(cv_reader.line(f"{args.folds}-fold CV, not by rules"))
-        if args.misses:
-            for text, want, got in cv.misses:
-                print(f"  cv miss {text!r}: intended {want}, got {got}")
-        full = scale_reader.ScaleReader(cache_dir=None)
-        for dev in args.dev:
+        total, total_reader = Score(), Score()
+        for path, items in sets.items():
             score, reader_only = Score(), Score()
-            asyncio.run(_read_all(load(Path(dev)), parse, full, score, reader_only))
-            print(score.line(f"dev {Path(dev).name}"))
-            print(reader_only.line(f"dev {Path(dev).name}, not rules"))
+            rest = {p: i for p, i in sets.items() if p != path}
+            asyncio.run(_read_all(items, parse, reader(examples + rest_of(rest)), score,
+                                  reader_only))
+            total.merge(score)
+            total_reader.merge(reader_only)
+            print(score.line(f"left out {path.name}"))
             if args.misses:
                 for text, want, got in score.misses:
-                    print(f"  dev miss {text!r}: intended {want}, got {got}")
+                    print(f"  miss {text!r}: intended {want}, got {got}")
+        if sets:
+            print(total.line("every set left out, all"))
+            print(total_reader.line("every set left out, not by rules"))
+        if args.folds:
+            cv, cv_reader = Score(), Score()
+            for fold in folds(examples, args.folds, args.seed):
+                held = set(fold)
+                train = [examples[i] for i in range(len(examples)) if i not in held]
+                asyncio.run(_read_all([examples[i] for i in fold], parse,
+                                      reader(train + rest_of(sets)), cv, cv_reader))
+            print(cv.line(f"{args.folds}-fold CV of examples, all"))
+            print(cv_reader.line(f"{args.folds}-fold CV of examples, not by rules"))
+            if args.misses:
+                for text, want, got in cv.misses:
+                    print(f"  cv miss {text!r}: intended {want}, got {got}")
     finally:
         cache_path.write_text(json.dumps(parses, ensure_ascii=False))
         if interpreter is not None:
