@@ -35,11 +35,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "nlu" / "scale" / "examples.yml
 # 0.936 exact / within one became 0.875 / 0.949). Figures on them come from leaving each set
 # out in turn (python -m nlu.scale_cv).
 DEV_DIR = Path(__file__).resolve().parents[2] / "nlu" / "dev"
-
-
-def answer_sets(folder: Path = DEV_DIR) -> list[Path]:
-    """The retired held-out sets (scale_dev*.yml), in a fixed order."""
-    return sorted(folder.glob("scale_dev*.yml"))
 CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
 # change when the features or the head change
 MODEL_VERSION = "tfidf-chars+word-2-3-grams+e5/logreg-2"
@@ -184,6 +179,11 @@ def min_probability(text: str, intent: str | None, confidence: float) -> float |
     if REQUEST.search(norm) and not answer_first:  # "jag vill byta handläggare", however heard
         return None
     return MIN_PROBABILITY
+
+
+def answer_sets(folder: Path = DEV_DIR) -> list[Path]:
+    """The retired held-out sets (scale_dev*.yml), in a fixed order."""
+    return sorted(folder.glob("scale_dev*.yml"))
 
 
 def load_answers(path: Path) -> list[tuple[str, str]]:
