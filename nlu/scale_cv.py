@@ -151,8 +151,7 @@ def main() -> int:
 
     e5.CACHE_SIZE = 100_000  # every training answer is embedded again for each reader
     examples = scale_reader.load_answers(scale_reader.EXAMPLES)
-    texts, values = scale_reader.training_set(scale_reader.EXAMPLES, [])
-    fixed = list(zip(texts, values))[len(examples):]  # phrases and labels: always trained on
+    fixed = scale_reader.rule_answers()
 
     def reader(train: list[tuple[str, str]]) -> scale_reader.ScaleReader:
         train = train + fixed

@@ -187,27 +187,33 @@ def answer_sets(folder: Path = DEV_DIR) -> list[Path]:
 
 
 def load_answers(path: Path) -> list[tuple[str, str]]:
-    """(text, value) pairs of an answers file (examples.yml, a dev or held-out set)."""
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+    """(text, value) pairs of an answers file (examples.yml, a dev or held-out set). Read
+    with libyaml where PyYAML has it: every process reads all of them at start to name the
+    cached reader, and the pure-Python parser takes seconds for them."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    items = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["answers"]
     return [(str(i["text"]), str(i["value"])) for i in items]
+
+
+def rule_answers() -> list[tuple[str, str]]:
+    """The phrase lists and the scale labels with their values, which the reader always
+    learns from, in an order that is the same in every process."""
+    # sorted: a set's order changes from process to process (string hashing is salted), and
+    # the order is part of the cache key, so unsorted every process trained its own reader
+    pairs = [(text, str(value)) for text, value in SCALE_PHRASES.items()]
+    pairs += [(text, DONT_KNOW) for text in sorted(DONT_KNOW_PHRASES)]
+    for point in DEFAULT_SCALE.points:
+        pairs += [(point.label.sv, str(point.value)), (point.label.en, str(point.value))]
+    return pairs
 
 
 def training_set(examples: Path = EXAMPLES, sets: list[Path] | None = None
                  ) -> tuple[list[str], list[str]]:
-    """The examples file, the retired held-out sets (`sets`, by default all of them), the
-    phrase lists and the scale labels, with their values, in an order that is the same in
-    every process."""
-    items = [pair for path in [examples, *(answer_sets() if sets is None else sets)]
-             for pair in load_answers(path)]
-    # sorted: a set's order changes from process to process (string hashing is salted), and
-    # the order is part of the cache key, so unsorted every process trained its own reader
-    texts = [text for text, _ in items] + list(SCALE_PHRASES) + sorted(DONT_KNOW_PHRASES)
-    values = [value for _, value in items] + [str(v) for v in SCALE_PHRASES.values()]
-    values += [DONT_KNOW] * len(DONT_KNOW_PHRASES)
-    for point in DEFAULT_SCALE.points:
-        texts += [point.label.sv, point.label.en]
-        values += [str(point.value)] * 2
-    return texts, values
+    """The examples file, the retired held-out sets (`sets`, by default all of them) and
+    the rule answers, as texts and values."""
+    pairs = [pair for path in [examples, *(answer_sets() if sets is None else sets)]
+             for pair in load_answers(path)] + rule_answers()
+    return [text for text, _ in pairs], [value for _, value in pairs]
 
 
 def cache_name(texts: list[str], values: list[str]) -> str:
