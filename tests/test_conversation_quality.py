@@ -207,6 +207,21 @@ async def test_an_answer_with_a_reason_heard_as_a_comment_is_confirmed_and_store
     assert stored["kontakt"][0] in values and stored["kontakt"][1] == typed
 
 
+@pytest.mark.parametrize("typed, value", [
+    ("nja, mest inte faktiskt", "2"),  # "nja" alone is 3
+    ("svårt att säga, det har varit väldigt blandat", "3"),  # "svårt att säga" alone is dk
+    ("ja mycket, de visar alltid respekt för mig", "5"),  # "ja mycket" alone is 4
+    ("Det är inte dåligt. Men bra är det inte heller.", "3"),  # "inte dåligt" alone is 4
+    ("sådär, vissa dagar bättre än andra", "3"),  # the opening answer stands
+])
+async def test_an_opening_answer_that_the_rest_moves_a_step_is_read_as_moved(
+        client, typed, value):
+    await advance_to(client, "u13", "kontakt", IFO)
+    replies = await say(client, "u13", typed)
+    assert types(replies) == ["confirm"]
+    assert replies[0]["text"].startswith(f"Jag tolkar det som {value}, ")
+
+
 async def test_a_rejected_reading_of_an_answer_with_a_reason_keeps_the_words(client, database_url):
     await advance_to(client, "u12", "kontakt", IFO)
     typed = "min handläggare svarar nästan alltid samma dag"
