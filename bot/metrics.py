@@ -3,13 +3,16 @@
 Counted per process: HTTP requests by route and status (with a latency histogram), chat
 messages answered, NLU parses and their time, sentence embeddings (cache hits and misses), errors (5xx), and at scrape time the number
 of open conversations (started, not finished; read from the database, so every process
-reports the same figure). With several worker processes each process keeps its own
+reports the same figure), and the objects frozen out of the garbage collector's full passes
+at start-up (`brukarrost serve` freezes them; 0 means a full pass walks the whole model, a
+stall of about 250 ms). With several worker processes each process keeps its own
 counters: scrape every worker, or sum them in Prometheus (see docs/deployment.md).
 Labels never carry message text or sender ids.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any, Awaitable, Callable
 
@@ -65,6 +68,10 @@ class Metrics:
             "brukarrost_open_conversations", "Conversations started and not finished",
             registry=registry,
         )
+        self.frozen_objects = Gauge(
+            "brukarrost_gc_frozen_objects", "Objects loaded at start-up that the garbage "
+            "collector's full passes skip (gc.freeze)", registry=registry,
+        )
 
     def timed_parse(self, parse: Callable[[str], Awaitable[dict[str, Any]]]):
         """`parse`, counting every call and its time."""
@@ -119,6 +126,7 @@ async def metrics(request: web.Request) -> web.Response:
     from nlu.e5 import cache_stats
 
     registry = request.app[METRICS]
+    registry.frozen_objects.set(gc.get_freeze_count())
     for outcome, count in cache_stats().items():
         registry.embeddings.labels(outcome).set(count)
     async with request.app[SESSIONS]() as session:

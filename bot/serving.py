@@ -12,6 +12,7 @@ dies, and passes SIGTERM/SIGINT on; each worker then finishes its requests in fl
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -38,6 +39,22 @@ def one_thread_per_process() -> None:
         os.environ.setdefault(name, "1")
 
 
+async def freeze_heap(_app) -> None:
+    """Exempt everything loaded at start-up from the garbage collector's full passes.
+
+    A worker holds about half a million container objects once Rasa, TensorFlow and the
+    models are loaded, and a full (generation 2) collection walks all of them: about 250 ms
+    in which the event loop answers nobody (measured in session 11). They live as long as
+    the process, so after one last collection they are frozen (`gc.freeze()`, Python's
+    permanent generation) and later passes walk only what requests create. Runs as the last
+    start-up step of a serving process, after the storage context loaded the readers."""
+    started = time.perf_counter()
+    gc.collect()
+    gc.freeze()
+    log.info("froze %d start-up objects for the garbage collector in %.2f s",
+             gc.get_freeze_count(), time.perf_counter() - started)
+
+
 def serve_one(settings: Settings, host: str, port: int, model: Path, reuse_port: bool) -> None:
     """Load the model, build the app and serve until SIGTERM/SIGINT (this process)."""
     from aiohttp import web
@@ -48,6 +65,7 @@ def serve_one(settings: Settings, host: str, port: int, model: Path, reuse_port:
     logs.setup(settings.log_level, settings.log_format)
     interpreter = NluInterpreter.load(model)
     app = create_app(settings, interpreter)
+    app.on_startup.append(freeze_heap)  # after the storage context: the readers are loaded
     web.run_app(
         app, host=host, port=port, reuse_port=reuse_port or None,
         shutdown_timeout=settings.shutdown_timeout, keepalive_timeout=30,
