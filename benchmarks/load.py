@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/load.py [--database sqlite|postgresql|URL] [--respondents 1,50,500]
                                         [--workers N] [--think SECONDS] [--url http://...]
                                         [--arrivals steady|wave] [--duration SECONDS]
+                                        [--encoder on|off]
 
 Starts `brukarrost serve` itself (a throw-away database, a free port) unless --url is given.
 Half of the respondents press buttons (send the payloads), half type their answers ("stämmer
@@ -25,12 +26,17 @@ failed requests, surveys not completed), NLU parses per message (from /metrics) 
 peak memory (RSS) of each server process, and the CPU time per message spent by the server,
 by every PostgreSQL process on the machine and by this load generator (on a 2-core machine the
 three share the cores, so their sum bounds the rate).
+
+`--encoder off` is an experiment, not a way to serve: the server it starts gets constant
+sentence embeddings (benchmarks/encoder_off/), so the figures bound what everything but the
+sentence encoder can do on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import secrets
@@ -47,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.server import Server, database, postgres_cpu_seconds  # noqa: E402
 
 WEBHOOK = "/webhooks/rest/webhook"
+ENCODER_OFF = Path(__file__).resolve().parent / "encoder_off"
 UNITS = ["ekonomiskt-bistand-norr", "barn-och-familj", "arbetsmarknad"]
 # Free text is put together from parts, so that respondents rarely write the same sentence
 # (the server caches embeddings per text: repeated sentences would flatter the figures).
@@ -300,9 +307,14 @@ async def main(args: argparse.Namespace) -> None:
         return
     async with database(args.database) as url:
         # the benchmark comes from one address: the per-address limit would stop it (by design)
-        server = Server(url, workers=args.workers, env={"BRUKARROST_RATE_LIMIT_ADDRESS": "0"})
+        env = {"BRUKARROST_RATE_LIMIT_ADDRESS": "0"}
+        if args.encoder == "off":  # an experiment: see benchmarks/encoder_off/sitecustomize.py
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(ENCODER_OFF), os.environ.get("PYTHONPATH")]))
+        server = Server(url, workers=args.workers, env=env)
         startup = await asyncio.get_running_loop().run_in_executor(None, server.start)
-        print(f"server up in {startup:.1f} s ({args.database}, {args.workers} worker(s))",
+        off = ", sentence encoder OFF: a bound, not the product" if args.encoder == "off" else ""
+        print(f"server up in {startup:.1f} s ({args.database}, {args.workers} worker(s){off})",
               flush=True)
         try:
             for n in counts:
@@ -326,4 +338,8 @@ if __name__ == "__main__":
                              "ramp); wave: N people start at once and answer once")
     parser.add_argument("--duration", type=float, default=60.0,
                         help="steady arrivals: seconds measured after the ramp")
+    parser.add_argument("--encoder", choices=("on", "off"), default="on",
+                        help="off: an experiment; the server's e5 embeddings are a constant, "
+                             "so the figures bound what the stack without the sentence encoder "
+                             "can do (the NLU answers are then not the product's); not with --url")
     asyncio.run(main(parser.parse_args()))
