@@ -14,8 +14,12 @@ rules, phrase list, reader unless the intent model hears a request, then the don
 intent). The held-out set is not touched here.
 
     python -m nlu.scale_cv [--folds 0] [--dev nlu/dev/scale_dev.yml ...] [--misses]
+                           [--only FILE]
 
 --dev: the sets to leave out in turn (default: every nlu/dev/scale_dev*.yml).
+--only: score only the left-out answers whose text is in FILE (an answers file, such as
+nlu/dev/agreement/scale_session11.yml, to compare the reader with annotators on the same
+answers); the readers still learn from everything but their set.
 
 Intent parses are cached in --parse-cache (the Rasa model does not change here).
 """
@@ -126,6 +130,7 @@ def main() -> int:
     parser.add_argument("--dev", nargs="*",
                         default=[str(p) for p in scale_reader.answer_sets()])
     parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--only", help="score only answers whose text is in this answers file")
     parser.add_argument("--parse-cache", default="/tmp/brukarrost-scale-parse-cache.json")
     args = parser.parse_args()
 
@@ -158,9 +163,13 @@ def main() -> int:
         return scale_reader.ScaleReader(
             cache_dir=None, training=([t for t, _ in train], [v for _, v in train]))
 
+    only = ({same_text(text) for text, _ in scale_reader.load_answers(Path(args.only))}
+            if args.only else None)
     try:
         total, total_reader = Score(), Score()
         for path, items, train in leave_one_set_out([Path(p) for p in args.dev], examples):
+            if only is not None:
+                items = [(text, want) for text, want in items if same_text(text) in only]
             score, reader_only = Score(), Score()
             asyncio.run(_read_all(items, parse, reader(train), score, reader_only))
             total.merge(score)
