@@ -201,7 +201,8 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="postgresql")
+    parser.add_argument("--database", default="postgresql",
+                        help="sqlite, postgresql, postgresql-socket or a database URL")
     parser.add_argument("--respondents", type=int, default=60)
     parser.add_argument("--kill-after", type=float, default=4.0,
                         help="seconds of load before the SIGKILL (at most)")

@@ -1,11 +1,14 @@
 """Many respondents at once: each completes the IFO survey over the REST channel.
 
-    .venv/bin/python benchmarks/load.py [--database sqlite|postgresql|URL] [--respondents 1,50,500]
+    .venv/bin/python benchmarks/load.py [--database sqlite|postgresql|postgresql-socket|URL]
+                                        [--respondents 1,50,500]
                                         [--workers N] [--think SECONDS] [--url http://...]
                                         [--arrivals steady|wave] [--duration SECONDS]
                                         [--encoder on|off]
 
 Starts `brukarrost serve` itself (a throw-away database, a free port) unless --url is given.
+`--database postgresql` reaches PostgreSQL over TCP (127.0.0.1, as from another host);
+`postgresql-socket` over its Unix socket, as a service on the database's own host should.
 Half of the respondents press buttons (send the payloads), half type their answers ("stämmer
 ganska bra", "fyra", "Jag själv", sentences for the free-text questions). Each waits a random
 think time between its messages (uniform in 0.5-1.5 x --think; 0 sends as fast as it can).
@@ -327,7 +330,9 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="postgresql",
-                        help="sqlite, postgresql (a throw-away database) or a database URL")
+                        help="sqlite, postgresql (a throw-away database, over TCP), "
+                             "postgresql-socket (the same over the Unix socket, as on the "
+                             "database's own host) or a database URL")
     parser.add_argument("--respondents", default="1,50,500", help="comma-separated counts")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--think", type=float, default=2.0,

@@ -23,6 +23,7 @@ from typing import AsyncIterator
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BRUKARROST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SOCKET_DIR = os.environ.get("PG_SOCKET_DIR", "/var/run/postgresql")
 SECRET_KEY = "bench-secret"
 
 
@@ -105,19 +106,30 @@ async def _pg(query: str) -> None:
 
 @asynccontextmanager
 async def database(kind: str) -> AsyncIterator[str]:
-    """A fresh database URL: `sqlite`, `postgresql`, or a URL used as it is."""
+    """A fresh database URL: `sqlite`, `postgresql` (a throw-away database on the server of
+    BRUKARROST_TEST_PG, over TCP), `postgresql-socket` (the same, reached through the
+    server's Unix socket in PG_SOCKET_DIR, as a service on the database's own host would
+    connect), or a URL used as it is."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         return
-    if kind != "postgresql":
+    if kind not in ("postgresql", "postgresql-socket"):
         yield kind
         return
     name = f"brukarrost_bench_{secrets.token_hex(4)}"
     await _pg(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    if kind == "postgresql-socket":
+        from sqlalchemy.engine import URL, make_url
+
+        admin = make_url(PG_ADMIN_URL)
+        url = URL.create("postgresql+asyncpg", admin.username, admin.password, database=name,
+                         query={"host": PG_SOCKET_DIR}).render_as_string(hide_password=False)
+    else:
+        url = f"{base}/{name}"
     try:
-        yield f"{base}/{name}"
+        yield url
     finally:
         await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
