@@ -119,7 +119,6 @@ async def database(kind: str) -> AsyncIterator[str]:
         return
     name = f"brukarrost_bench_{secrets.token_hex(4)}"
     await _pg(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     if kind == "postgresql-socket":
         from sqlalchemy.engine import URL, make_url
 
@@ -127,6 +126,7 @@ async def database(kind: str) -> AsyncIterator[str]:
         url = URL.create("postgresql+asyncpg", admin.username, admin.password, database=name,
                          query={"host": PG_SOCKET_DIR}).render_as_string(hide_password=False)
     else:
+        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
         url = f"{base}/{name}"
     try:
         yield url
