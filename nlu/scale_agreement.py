@@ -47,12 +47,6 @@ def agreement(answers: list[dict], want: str, got: str) -> Score:
     return score
 
 
-def line(title: str, score: Score) -> str:
-    n = max(score.total, 1)
-    return (f"{title:<28} n={score.total:<5} exact {score.exact / n:.3f}  "
-            f"within one {score.within / n:.3f}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
@@ -63,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read {args.file}: {error}", file=sys.stderr)
         return 1
     for reader in readers:
-        print(line(f"{reader} against the writer", agreement(answers, WRITER, reader)))
+        score = agreement(answers, WRITER, reader)
+        print(score.line(f"{reader} against the writer", asked_again=False))
     for first, second in itertools.combinations(readers, 2):
-        print(line(f"{second} against {first}", agreement(answers, first, second)))
+        score = agreement(answers, first, second)
+        print(score.line(f"{second} against {first}", asked_again=False))
     return 0
 
 

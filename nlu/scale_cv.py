@@ -104,10 +104,11 @@ class Score:
         self.unsure += other.unsure
         self.misses += other.misses
 
-    def line(self, title: str) -> str:
+    def line(self, title: str, asked_again: bool = True) -> str:
         n = max(self.total, 1)
+        asked = f"  asked again {self.unsure / n:.3f}" if asked_again else ""
         return (f"{title:<28} n={self.total:<5} exact {self.exact / n:.3f}  within one "
-                f"{self.within / n:.3f}  asked again {self.unsure / n:.3f}")
+                f"{self.within / n:.3f}{asked}")
 
 
 def _by_rules(text: str) -> bool:
