@@ -5,6 +5,7 @@
                                         [--workers N] [--think SECONDS] [--url http://...]
                                         [--arrivals steady|wave] [--duration SECONDS]
                                         [--encoder on|off]
+                                        [--repeat K] [--target RATE,P99_MS]
 
 Starts `brukarrost serve` itself (a throw-away database, a free port) unless --url is given.
 `--database postgresql` reaches PostgreSQL over TCP (127.0.0.1, as from another host);
@@ -29,6 +30,11 @@ failed requests, surveys not completed), NLU parses per message (from /metrics) 
 peak memory (RSS) of each server process, and the CPU time per message spent by the server,
 by every PostgreSQL process on the machine and by this load generator (on a 2-core machine the
 three share the cores, so their sum bounds the rate).
+
+`--repeat K` runs the largest N K times (runs of one setting differ here by more than most
+changes do). `--target 200,250` judges each run of the largest N against the load target
+(at least 200 messages/s at p99 at most 250 ms, no errors, at most 1 GB per server process)
+and, after the repeats, says in how many runs it was met.
 
 `--encoder off` is an experiment, not a way to serve: the server it starts gets constant
 sentence embeddings (benchmarks/encoder_off/), so the figures bound what everything but the
@@ -301,12 +307,66 @@ def show(result: dict, database_name: str, workers: int, think: float) -> None:
         print(f"    errors by kind: {result['error_kinds']}", flush=True)
 
 
+MAX_RSS_MB = 1024  # the target's memory bound, per server process
+
+
+@dataclass(frozen=True)
+class Target:
+    rate: float  # messages per second, at least
+    p99_ms: float  # at most
+
+    @classmethod
+    def parse(cls, text: str) -> "Target":
+        try:
+            rate, p99 = (float(part) for part in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--target wants RATE,P99_MS (for example 200,250), not {text!r}") from None
+        return cls(rate, p99)
+
+    def misses(self, result: dict) -> list[str]:
+        """What a run fell short of; empty when it met the target."""
+        missed = []
+        if result["rate"] < self.rate:
+            missed.append(f"{result['rate']:.1f} msg/s < {self.rate:g}")
+        if not result["p99"] <= self.p99_ms:
+            missed.append(f"p99 {result['p99']:.0f} ms > {self.p99_ms:g}")
+        if result["errors"]:
+            missed.append(f"{result['errors']} errors")
+        over = [mb for mb in result["rss"] if mb > MAX_RSS_MB]
+        if over:
+            missed.append(f"peak RSS {max(over):.0f} MB > {MAX_RSS_MB}")
+        return missed
+
+    def __str__(self) -> str:
+        return (f"target >= {self.rate:g} msg/s at p99 <= {self.p99_ms:g} ms, 0 errors, "
+                f"<= {MAX_RSS_MB} MB per process")
+
+
+def runs(counts: list[int], repeat: int) -> list[tuple[int, bool]]:
+    """(N, whether it is a run of the largest N) for each run, the largest N `repeat` times."""
+    largest = max(counts)
+    return [(n, n == largest) for n in counts for _ in range(repeat if n == largest else 1)]
+
+
+async def measure(args: argparse.Namespace, base: str, server: Server | None,
+                  label: str) -> None:
+    met = judged = 0
+    for n, largest in runs([int(n) for n in args.respondents.split(",")], args.repeat):
+        result = await run(base, n, args.think, server, args.arrivals, args.duration)
+        show(result, label, args.workers, args.think)
+        if args.target and largest:
+            missed = args.target.misses(result)
+            judged, met = judged + 1, met + (not missed)
+            print(f"    {args.target}: " + (f"not met ({'; '.join(missed)})" if missed else "met"),
+                  flush=True)
+    if args.target and judged > 1:
+        print(f"{args.target}: met in {met} of {judged} runs", flush=True)
+
+
 async def main(args: argparse.Namespace) -> None:
-    counts = [int(n) for n in args.respondents.split(",")]
     if args.url:
-        for n in counts:
-            show(await run(args.url, n, args.think, None, args.arrivals, args.duration), "given",
-                 args.workers, args.think)
+        await measure(args, args.url, None, "given")
         return
     async with database(args.database) as url:
         # the benchmark comes from one address: the per-address limit would stop it (by design)
@@ -320,9 +380,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"server up in {startup:.1f} s ({args.database}, {args.workers} worker(s){off})",
               flush=True)
         try:
-            for n in counts:
-                show(await run(server.base, n, args.think, server, args.arrivals, args.duration),
-                     args.database, args.workers, args.think)
+            await measure(args, server.base, server, args.database)
         finally:
             server.stop()
 
@@ -347,4 +405,11 @@ if __name__ == "__main__":
                         help="off: an experiment; the server's e5 embeddings are a constant, "
                              "so the figures bound what the stack without the sentence encoder "
                              "can do (the NLU answers are then not the product's); not with --url")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the largest N this many times")
+    parser.add_argument("--target", type=Target.parse, metavar="RATE,P99_MS",
+                        help="judge each run of the largest N against this target, e.g. 200,250")
+    arguments = parser.parse_args()
+    if arguments.repeat < 1:
+        parser.error("--repeat must be 1 or more")
+    asyncio.run(main(arguments))
