@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import AsyncIterator
 
@@ -55,7 +56,11 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            # wait for it: cancelled inside a read, it still closes its session, and the
+            # database engine must not be disposed (nor the loop closed) before that
             follow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follow
     finally:
         await db_engine.dispose()
 
