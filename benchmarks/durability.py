@@ -5,9 +5,10 @@
                                               [--kill-at-answers N]
 
 Respondents complete the IFO survey by buttons (and typed sentences for the free-text
-questions). After --kill-after seconds (or as soon as --kill-at-answers answers are
-acknowledged, whichever comes first) every server process gets SIGKILL, as in a power
-cut; requests in flight fail. The server is started again on the same database. Each
+questions). As soon as --kill-at-answers answers are acknowledged (by default a third of
+what all respondents will answer, so that the kill lands mid-survey however fast the
+machine is), or after --kill-after seconds if that comes first, every server process gets
+SIGKILL, as in a power cut; requests in flight fail. The server is started again on the same database. Each
 respondent whose message failed sends an empty message (the bot then shows where the
 person is) and goes on to the end. Then the database is compared with what the
 respondents saw:
@@ -17,6 +18,8 @@ respondents saw:
   message sent for that question (an answer applied to the wrong question);
 - wrong_question: an interrupted conversation that did not continue at the question after
   its last stored answer.
+
+A run in which the kill interrupted nobody has tested nothing: it says so and exits with 1.
 """
 
 from __future__ import annotations
@@ -85,10 +88,33 @@ async def post(session, base: str, sender: str, message: str) -> list[dict]:
         return await r.json()
 
 
+async def where_am_i(session, base: str, sender: str, attempts: int = 5) -> list:
+    """The empty message that shows where the person is (it stores nothing, so it is safe to
+    send again). The client's pool may still hold connections to the killed server: each
+    fails once, as a browser's would, and the next attempt opens a new one."""
+    for attempt in range(attempts):
+        try:
+            return await post(session, base, sender, "")
+        except aiohttp.ClientConnectionError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def run_respondent(person: Respondent, session, base: str, back: asyncio.Event) -> None:
     rng = random.Random(person.sender)
-    replies = await post(session, base, person.sender, "hej")
+    message, question, value = "hej", None, None  # the first message starts the conversation
     while True:
+        try:
+            replies = await post(session, base, person.sender, message)
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            person.interrupted = question or "consent"
+            await back.wait()
+            replies = await where_am_i(session, base, person.sender)
+            person.resumed_at = asking(replies)["custom"].get("question_id") or "consent"
+        else:
+            if question:
+                person.acked[question] = value
         reply = asking(replies)
         if reply["custom"]["type"] == "end":
             person.completed = True
@@ -98,16 +124,6 @@ async def run_respondent(person: Respondent, session, base: str, back: asyncio.E
         if question and reply["custom"]["type"] != "confirm":
             person.sent.setdefault(question, set()).add(value if value else None)
         await asyncio.sleep(rng.uniform(0.05, 0.15))
-        try:
-            replies = await post(session, base, person.sender, message)
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            person.interrupted = question or "consent"
-            await back.wait()
-            replies = await post(session, base, person.sender, "")  # where am I?
-            person.resumed_at = asking(replies)["custom"].get("question_id") or "consent"
-            continue
-        if question:
-            person.acked[question] = value
 
 
 async def stored(url: str, people: list[Respondent]) -> dict[str, list[tuple]]:
@@ -171,9 +187,9 @@ async def main(args: argparse.Namespace) -> None:
             tasks = [asyncio.create_task(run_respondent(p, session, server.base, back))
                      for p in people]
             started = time.perf_counter()
-            while time.perf_counter() - started < args.kill_after and (
-                    args.kill_at_answers is None
-                    or sum(len(p.acked) for p in people) < args.kill_at_answers):
+            kill_at = args.kill_at_answers or args.respondents * len(IFO.questions) // 3
+            while time.perf_counter() - started < args.kill_after and \
+                    sum(len(p.acked) for p in people) < kill_at:
                 await asyncio.sleep(0.01)
             server.kill()
             killed_at = time.perf_counter()
@@ -197,6 +213,10 @@ async def main(args: argparse.Namespace) -> None:
           f"wrong_question={figures['wrong_question']}")
     if failures:
         print(f"first failure: {failures[0]!r}")
+    if not any(p.interrupted for p in people):
+        print("the kill interrupted no conversation, so nothing was tested: "
+              "give a smaller --kill-at-answers")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
@@ -207,7 +227,7 @@ if __name__ == "__main__":
     parser.add_argument("--kill-after", type=float, default=4.0,
                         help="seconds of load before the SIGKILL (at most)")
     parser.add_argument("--kill-at-answers", type=int,
-                        help="kill as soon as this many answers are acknowledged, so that the "
-                             "kill lands mid-survey however fast the machine is")
+                        help="kill as soon as this many answers are acknowledged (default: a "
+                             "third of all the respondents' answers)")
     parser.add_argument("--workers", type=int, default=1)
     asyncio.run(main(parser.parse_args()))

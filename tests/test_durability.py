@@ -28,3 +28,16 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(database, postgres_availa
     assert "respondent failures=0" in result.stdout, result.stdout
     assert "lost=0 duplicated=0 wrong_question=0" in result.stdout, result.stdout
     assert "interrupted=0" not in result.stdout, result.stdout  # the kill hit someone
+
+
+@pytest.mark.timeout(300)
+def test_a_kill_that_interrupts_nobody_is_not_a_pass():
+    """One respondent, killed only after it could have answered everything: the run has
+    tested nothing, and says so with exit code 1 instead of printing a clean lost=0."""
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "benchmarks" / "durability.py"), "--database",
+         "sqlite", "--respondents", "1", "--kill-after", "20", "--kill-at-answers", "1000"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=280)
+    assert result.returncode == 1, (result.stdout, result.stderr[-3000:])
+    assert "completed=1 " in result.stdout and "interrupted=0 " in result.stdout
+    assert "the kill interrupted no conversation, so nothing was tested" in result.stdout
