@@ -8,10 +8,10 @@ Respondents complete the IFO survey by buttons (and typed sentences for the free
 questions). As soon as --kill-at-answers answers are acknowledged (by default a third of
 what all respondents will answer, so that the kill lands mid-survey however fast the
 machine is), or after --kill-after seconds if that comes first, every server process gets
-SIGKILL, as in a power cut; requests in flight fail. The server is started again on the same database. Each
-respondent whose message failed sends an empty message (the bot then shows where the
-person is) and goes on to the end. Then the database is compared with what the
-respondents saw:
+SIGKILL, as in a power cut; requests in flight fail. The server is started again on the
+same database. Each respondent whose message failed sends an empty message (the bot then
+shows where the person is) and goes on to the end. Then the database is compared with what
+the respondents saw:
 
 - lost: an answer that got a 200 reply but is not stored (with the value sent);
 - duplicated: a question stored twice for one conversation, or a stored answer that no
@@ -19,7 +19,8 @@ respondents saw:
 - wrong_question: an interrupted conversation that did not continue at the question after
   its last stored answer.
 
-A run in which the kill interrupted nobody has tested nothing: it says so and exits with 1.
+Exits with 1 when anything was lost, duplicated or continued at the wrong question, when a
+respondent failed, or when the kill interrupted nobody (such a run has tested nothing).
 """
 
 from __future__ import annotations
@@ -216,6 +217,8 @@ async def main(args: argparse.Namespace) -> None:
     if not any(p.interrupted for p in people):
         print("the kill interrupted no conversation, so nothing was tested: "
               "give a smaller --kill-at-answers")
+        sys.exit(1)
+    if failures or any(figures.values()):
         sys.exit(1)
 
 

@@ -24,7 +24,7 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(database, postgres_availa
         [sys.executable, str(PROJECT_ROOT / "benchmarks" / "durability.py"), "--database",
          database, "--respondents", "16", "--kill-after", "30", "--kill-at-answers", "100"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=850)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
     assert "respondent failures=0" in result.stdout, result.stdout
     assert "lost=0 duplicated=0 wrong_question=0" in result.stdout, result.stdout
     assert "interrupted=0" not in result.stdout, result.stdout  # the kill hit someone
