@@ -31,7 +31,8 @@ def test_the_largest_count_is_repeated_and_each_of_its_runs_judged():
     runs = _runs(result.stdout)
     assert [re.search(r"N=(\d+)", line).group(1) for line in runs] == ["1", "2", "2"], runs
     assert all("errors=0" in line for line in runs), runs
-    verdicts = [line.strip() for line in result.stdout.splitlines() if line.startswith("    target")]
+    verdicts = [line.strip() for line in result.stdout.splitlines()
+                if line.startswith("    target")]
     assert verdicts == ["target >= 1 msg/s at p99 <= 60000 ms, 0 errors, "
                         "<= 1024 MB per process: met"] * 2, result.stdout
     assert result.stdout.rstrip().endswith("met in 2 of 2 runs"), result.stdout
