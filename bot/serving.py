@@ -28,11 +28,12 @@ RESTART_PAUSE = 1.0
 
 
 def one_thread_per_process() -> None:
-    """Run the e5 engine (OpenMP) and BLAS on one thread in a serving process, unless the
-    environment says otherwise. Requests run in parallel across worker processes, one per
-    core; a team of OpenMP threads in every worker only oversubscribes the cores, and its
-    threads spin while they wait, burning the CPU the other workers need. Must run before
-    the engine's library loads (the first embedding), so it runs as `serve` starts."""
+    """Run the e5 encoder (ONNX Runtime, told OMP_NUM_THREADS by nlu/e5.py) and BLAS on one
+    thread in a serving process, unless the environment says otherwise. Requests run in
+    parallel across worker processes, one per core; a team of threads in every worker only
+    oversubscribes the cores, and threads that spin while they wait burn the CPU the other
+    workers need. Must run before the encoder loads (the first embedding), so it runs as
+    `serve` starts."""
     import os
 
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

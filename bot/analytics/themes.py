@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import expit
 
 from bot.analytics import theme_data
+from nlu.e5 import ENCODER
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ class ThemeClassifier:
     @staticmethod
     def fingerprint_of(themes_dir: Path) -> str:
         digest = hashlib.sha256(MODEL_VERSION.encode())
+        digest.update(ENCODER.encode())
         for path in theme_data.training_files(themes_dir):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

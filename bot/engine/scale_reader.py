@@ -25,6 +25,7 @@ import yaml
 from bot.engine.answers import (DONT_KNOW, DONT_KNOW_PHRASES, SCALE_PHRASES, interpret_scale,
                                 map_scale, normalize)
 from bot.engine.definitions import DEFAULT_SCALE
+from nlu.e5 import ENCODER
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ def cache_name(texts: list[str], values: list[str]) -> str:
     """The file a reader trained on these answers is kept in: the same in every process,
     so each worker and test run loads the reader `make train` made."""
     digest = hashlib.sha256(
-        repr((MODEL_VERSION, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
+        repr((MODEL_VERSION, ENCODER, EMBEDDING_WEIGHT, texts, values)).encode()).hexdigest()[:16]
     return f"scale-reader-{digest}.joblib"
 
 

