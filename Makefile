@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Trains only when config.yml or nlu/data (nlu/themes for the themes) changed since the last model.
+# Trains only when config.yml, nlu/data (nlu/themes for the themes) or the e5 encoder
+# (nlu.e5.ENCODER) changed since the last model.
 train: install
 	$(BIN)/brukarrost train
 	$(BIN)/brukarrost themes train

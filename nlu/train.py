@@ -1,7 +1,8 @@
 """Training the NLU model into models/, skipped when data and config are unchanged.
 
 The model file is named after a fingerprint of config.yml, every file under nlu/data and the
-sentence encoder whose vectors the model learns from (`nlu.e5.ENCODER`), so `brukarrost train` knows without loading anything whether the model is current.
+sentence encoder whose vectors the model learns from (`nlu.e5.ENCODER`), so `brukarrost train`
+knows without loading anything whether the model is current.
 """
 
 from __future__ import annotations
