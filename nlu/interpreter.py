@@ -21,6 +21,8 @@ from pathlib import Path
 from collections import OrderedDict
 from typing import Any
 
+from nlu import e5
+
 log = logging.getLogger(__name__)
 
 CACHED_TEXT_LENGTH = 60  # characters; longer texts are parsed every time
@@ -52,6 +54,7 @@ class NluInterpreter:
             return Agent.load(str(model_path))
 
         interpreter._agent = asyncio.run_coroutine_threadsafe(_load(), interpreter._loop).result()
+        e5.load()  # the model's featurizer would load it in the first request that needs it
         log.info("NLU model %s loaded in %.1f s", model_path.name, time.perf_counter() - started)
         return interpreter
 
