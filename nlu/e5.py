@@ -29,7 +29,7 @@ _STATS = {"hits": 0, "misses": 0}
 
 
 def load():
-    """The process's encoder, loaded on first use (about 0.7 s: the tokenizer's tables and the
+    """The process's encoder, loaded on first use (0.3-0.7 s: the tokenizer's tables and the
     graph). A server loads it at start-up (nlu/interpreter.py), not in its first request."""
     global _MODEL
     with _LOAD_LOCK:
