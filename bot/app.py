@@ -25,6 +25,9 @@ from storage.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
 
+# seconds a consultation read in progress at shutdown may take to finish before it is cancelled
+FOLLOWER_GRACE = 2.0
+
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     """Open the database, migrate it, register consultations; close on shutdown."""
@@ -52,24 +55,44 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             await asyncio.get_running_loop().run_in_executor(
                 None, ThemeClassifier.shared, settings.models_dir),
         )
-        follow = asyncio.create_task(_follow_catalog(app))
+        stop = asyncio.Event()
+        follow = asyncio.create_task(_follow_catalog(app, stop))
         try:
             yield
         finally:
-            # wait for it: cancelled inside a read, it still closes its session, and the
-            # database engine must not be disposed (nor the loop closed) before that
-            follow.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follow
+            await _stop_follower(follow, stop)
     finally:
         await db_engine.dispose()
 
 
-async def _follow_catalog(app: web.Application) -> None:
+async def _stop_follower(follow: asyncio.Task, stop: asyncio.Event) -> None:
+    """Let a read in progress finish, then end the follower. Cancelled in the middle of a
+    database call, the call is left to the driver: SQLAlchemy gives up the connection, and
+    aiosqlite can finish the call on its own thread after the event loop has closed (the
+    "Event loop is closed" thread errors in the test logs). Only a read that hangs longer
+    than the grace is cancelled; it still closes its session before the engine goes."""
+    stop.set()
+    try:
+        await asyncio.wait_for(asyncio.shield(follow), FOLLOWER_GRACE)
+    except asyncio.TimeoutError:
+        follow.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follow
+
+
+async def _stopped(stop: asyncio.Event, within: float) -> bool:
+    """Wait up to `within` seconds; True as soon as `stop` is set."""
+    try:
+        await asyncio.wait_for(stop.wait(), within)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+async def _follow_catalog(app: web.Application, stop: asyncio.Event) -> None:
     """Every few seconds, take up consultation versions and dates that another process
-    (an admin on another worker) saved."""
-    while True:
-        await asyncio.sleep(app[SETTINGS].catalog_refresh)
+    (an admin on another worker) saved, until `stop` is set."""
+    while not await _stopped(stop, app[SETTINGS].catalog_refresh):
         try:
             async with app[SESSIONS]() as session:
                 changed = await app[CATALOG].refresh(session)

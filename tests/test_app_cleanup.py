@@ -1,19 +1,53 @@
 """Closing the application (a worker that stops, the end of a test) leaves none of its work
-running: the task that follows consultation versions is waited for, also when it is stopped
-in the middle of a database read, so its session is closed before the database engine is
-disposed and the event loop ends."""
+running: the task that follows consultation versions finishes a read in progress, and one
+that hangs is cancelled after a grace and waited for, so its session is closed before the
+database engine is disposed and the event loop ends."""
 
 from __future__ import annotations
 
 import asyncio
 
+import bot.app
 from bot.engine.catalog import Catalog
 
 SLOW_CLOSE = 0.3  # seconds a read takes to give its connection back, as over a slow network
 
 
-async def test_closing_the_app_waits_for_the_catalog_follower(make_client, settings,
-                                                              monkeypatch):
+def _followers() -> list[asyncio.Task]:
+    return [task for task in asyncio.all_tasks()
+            if not task.done() and "_follow_catalog" in repr(task.get_coro())]
+
+
+async def test_a_read_in_progress_at_shutdown_finishes(make_client, settings, monkeypatch):
+    reading = asyncio.Event()
+    ends: list[str] = []
+    refresh = Catalog.refresh
+
+    async def slow_refresh(self, session):
+        reading.set()
+        try:
+            await asyncio.sleep(0.3)  # a read that is still going on when the app closes
+            changed = await refresh(self, session)
+        except asyncio.CancelledError:
+            ends.append("cancelled")
+            raise
+        ends.append("finished")
+        return changed
+
+    monkeypatch.setattr(Catalog, "refresh", slow_refresh)
+    client = await make_client(settings, catalog_refresh=0.01)
+    assert (await client.get("/health")).status == 200
+    await asyncio.wait_for(reading.wait(), 10)
+
+    await client.close()
+
+    assert ends == ["finished"]
+    assert _followers() == []
+
+
+async def test_closing_the_app_cancels_a_hanging_read_and_waits(make_client, settings,
+                                                                monkeypatch):
+    monkeypatch.setattr(bot.app, "FOLLOWER_GRACE", 0.2)
     reading = asyncio.Event()
     closed: list[bool] = []
     refresh = Catalog.refresh
@@ -21,7 +55,7 @@ async def test_closing_the_app_waits_for_the_catalog_follower(make_client, setti
     async def slow_refresh(self, session):
         reading.set()
         try:
-            await asyncio.sleep(60)  # a database read that is still going on at shutdown
+            await asyncio.sleep(60)  # a database read that hangs at shutdown
             return await refresh(self, session)
         except asyncio.CancelledError:
             await asyncio.sleep(SLOW_CLOSE)  # giving the connection back takes a round trip
@@ -36,6 +70,4 @@ async def test_closing_the_app_waits_for_the_catalog_follower(make_client, setti
     await client.close()
 
     assert closed == [True]
-    left = [task for task in asyncio.all_tasks()
-            if not task.done() and "_follow_catalog" in repr(task.get_coro())]
-    assert left == []
+    assert _followers() == []
