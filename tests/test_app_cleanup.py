@@ -18,28 +18,37 @@ def _followers() -> list[asyncio.Task]:
             if not task.done() and "_follow_catalog" in repr(task.get_coro())]
 
 
-async def test_a_read_in_progress_at_shutdown_finishes(make_client, settings, monkeypatch):
+async def _close_while_reading(make_client, settings, monkeypatch, read) -> None:
+    """Start the app, wait until its follower is inside a read (`read(refresh, catalog,
+    session)` in place of Catalog.refresh), then close the app."""
     reading = asyncio.Event()
-    ends: list[str] = []
     refresh = Catalog.refresh
 
-    async def slow_refresh(self, session):
+    async def patched(self, session):
         reading.set()
+        return await read(refresh, self, session)
+
+    monkeypatch.setattr(Catalog, "refresh", patched)
+    client = await make_client(settings, catalog_refresh=0.01)
+    assert (await client.get("/health")).status == 200
+    await asyncio.wait_for(reading.wait(), 10)
+    await client.close()
+
+
+async def test_a_read_in_progress_at_shutdown_finishes(make_client, settings, monkeypatch):
+    ends: list[str] = []
+
+    async def slow_read(refresh, catalog, session):
         try:
             await asyncio.sleep(0.3)  # a read that is still going on when the app closes
-            changed = await refresh(self, session)
+            changed = await refresh(catalog, session)
         except asyncio.CancelledError:
             ends.append("cancelled")
             raise
         ends.append("finished")
         return changed
 
-    monkeypatch.setattr(Catalog, "refresh", slow_refresh)
-    client = await make_client(settings, catalog_refresh=0.01)
-    assert (await client.get("/health")).status == 200
-    await asyncio.wait_for(reading.wait(), 10)
-
-    await client.close()
+    await _close_while_reading(make_client, settings, monkeypatch, slow_read)
 
     assert ends == ["finished"]
     assert _followers() == []
@@ -48,26 +57,18 @@ async def test_a_read_in_progress_at_shutdown_finishes(make_client, settings, mo
 async def test_closing_the_app_cancels_a_hanging_read_and_waits(make_client, settings,
                                                                 monkeypatch):
     monkeypatch.setattr(bot.app, "FOLLOWER_GRACE", 0.2)
-    reading = asyncio.Event()
     closed: list[bool] = []
-    refresh = Catalog.refresh
 
-    async def slow_refresh(self, session):
-        reading.set()
+    async def hanging_read(refresh, catalog, session):
         try:
             await asyncio.sleep(60)  # a database read that hangs at shutdown
-            return await refresh(self, session)
+            return await refresh(catalog, session)
         except asyncio.CancelledError:
             await asyncio.sleep(SLOW_CLOSE)  # giving the connection back takes a round trip
             closed.append(True)
             raise
 
-    monkeypatch.setattr(Catalog, "refresh", slow_refresh)
-    client = await make_client(settings, catalog_refresh=0.01)
-    assert (await client.get("/health")).status == 200
-    await asyncio.wait_for(reading.wait(), 10)
-
-    await client.close()
+    await _close_while_reading(make_client, settings, monkeypatch, hanging_read)
 
     assert closed == [True]
     assert _followers() == []
