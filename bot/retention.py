@@ -2,7 +2,10 @@
 `retention_days`; answer values stay for statistics. Each run is written to the audit log.
 
 Run by `brukarrost gallra` and, while the server is up, every
-`BRUKARROST_RETENTION_INTERVAL_HOURS` hours (first shortly after start).
+`BRUKARROST_RETENTION_INTERVAL_HOURS` hours (first shortly after start). Both go by the
+definitions the consultations run on: the current versions in the database, which the server's
+catalog follows. Not by the files in consultations/: a version an admin saved on another host
+is not in this host's folder, and parsing YAML would stop the event loop for a moment.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import AsyncIterator
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
-from bot.appkeys import SESSIONS, SETTINGS
+from bot.appkeys import CATALOG, SESSIONS, SETTINGS
+from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition
 from storage import audit, retention
 from storage.models import utcnow
@@ -43,14 +47,25 @@ async def run(sessions: sessionmaker, definitions: dict[str, Definition]) -> dic
     return removed
 
 
-async def _every(app: web.Application, hours: int) -> None:
-    from bot.engine.definitions import load_directory
+def served(catalog: Catalog) -> dict[str, Definition]:
+    """consultation id -> the definition new conversations start on."""
+    return {consultation_id: catalog.current(consultation_id)[1]
+            for consultation_id in catalog.consultation_ids}
 
+
+async def stored(sessions: sessionmaker) -> dict[str, Definition]:
+    """The same, read from the database (for `brukarrost gallra`, which has no catalog)."""
+    catalog = Catalog({})
+    async with sessions() as session:
+        await catalog.refresh(session)
+    return served(catalog)
+
+
+async def _every(app: web.Application, hours: int) -> None:
     await asyncio.sleep(FIRST_RUN_DELAY_SECONDS)
     while True:
         try:
-            definitions = load_directory(app[SETTINGS].consultations_dir)
-            removed = await run(app[SESSIONS], definitions)
+            removed = await run(app[SESSIONS], served(app[CATALOG]))
             log.info("retention: removed %d message texts", sum(removed.values()))
         except Exception:  # noqa: BLE001 - keep the schedule alive; the next run tries again
             log.exception("retention run failed")

@@ -65,18 +65,15 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_gallra(settings: Settings, args: argparse.Namespace) -> int:
     from bot import retention
-    from bot.cli import _fail, _with_database
-    from bot.engine.definitions import DefinitionError, load_directory
-
-    try:
-        definitions = load_directory(settings.consultations_dir)
-    except DefinitionError as exc:
-        return _fail(str(exc))
+    from bot.cli import _with_database
 
     async def work(sessions):
-        return await retention.run(sessions, definitions)
+        definitions = await retention.stored(sessions)
+        return definitions, await retention.run(sessions, definitions)
 
-    removed = _with_database(settings, work)
+    definitions, removed = _with_database(settings, work)
+    if not definitions:
+        print("No consultation is registered in the database yet: nothing to remove.")
     for consultation_id, count in removed.items():
         days = definitions[consultation_id].retention_days
         print(f"{consultation_id}: removed {count} message texts older than {days} days")

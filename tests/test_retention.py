@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from bot import cli
-from bot.appkeys import SESSIONS
+from bot.appkeys import CATALOG, SESSIONS
 from bot.engine.definitions import load_directory
 from bot.config import PROJECT_ROOT
+from storage import consultations as consultation_store
 from storage.models import Answer, AuditEntry, Message, utcnow
 from tests.chat import advance_to
 from tests.staff import add_user, login
@@ -72,6 +74,43 @@ async def test_gallra_removes_old_message_texts_and_keeps_answers(client, databa
 async def test_the_server_runs_retention_by_itself(make_client, settings, monkeypatch):
     monkeypatch.setattr("bot.retention.FIRST_RUN_DELAY_SECONDS", 0)
     client = await make_client(settings)
+    for _ in range(100):
+        if len(await _retention_log(client)) == 3:
+            break
+        await asyncio.sleep(0.1)
+    assert {target for target, _ in await _retention_log(client)} == {
+        "barnenkat", "brukarforum", "brukarundersokning-ifo"}
+
+
+async def test_gallra_goes_by_the_version_in_the_database(client, database_url, monkeypatch):
+    """A version saved on another host is not in this host's folder: the database decides."""
+    await advance_to(client, "annan-vard", "snabb-hjalp", IFO)
+    catalog = client.server.app[CATALOG]
+    _, definition = catalog.current("brukarundersokning-ifo")
+    shorter = definition.copy(update={"retention_days": 1})
+    async with client.server.app[SESSIONS]() as session, session.begin():
+        version = await consultation_store.register_version(
+            session, shorter.id, shorter.title.sv, shorter.checksum(), shorter.canonical(),
+            "consultations/brukarundersokning-ifo.yml")
+        await consultation_store.set_current(session, shorter.id, version.id)
+    await _age_first_messages(client, 2, 2)  # older than 1 day, far younger than the file's
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    code = await asyncio.get_running_loop().run_in_executor(None, cli.main, ["gallra"])
+    assert code == 0
+    assert (await _texts(client))[:2] == [None, None]
+    log = dict(await _retention_log(client))
+    assert log["brukarundersokning-ifo"].startswith("removed 2 message texts older than 1 days")
+
+
+async def test_the_server_needs_no_files_for_retention(make_client, settings, tmp_path,
+                                                       monkeypatch):
+    """The server's runs go by the consultations it serves, not by reading the folder."""
+    folder = tmp_path / "consultations"
+    shutil.copytree(PROJECT_ROOT / "consultations", folder)
+    monkeypatch.setattr("bot.retention.FIRST_RUN_DELAY_SECONDS", 0.5)
+    client = await make_client(settings, consultations_dir=folder)
+    shutil.rmtree(folder)  # gone after start: the catalog is what the server runs on
     for _ in range(100):
         if len(await _retention_log(client)) == 3:
             break
