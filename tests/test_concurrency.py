@@ -7,11 +7,15 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.appkeys import ENGINE, SESSIONS
 from bot.engine.definitions import load_directory
 from bot.config import PROJECT_ROOT
+from storage import answers, turns
 from storage.db import create_engine
-from storage.models import Answer, Conversation
+from storage.conversations import StaleConversation
+from storage.models import Answer, Conversation, Message
 from tests.chat import WEBHOOK, advance_to, last_question
 
 IFO = load_directory(PROJECT_ROOT / "consultations")["brukarundersokning-ifo"]
@@ -90,3 +94,62 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_POOL_SIZE", "many")
     with pytest.raises(SystemExit, match="DATABASE_POOL_SIZE must be a number"):
         load_settings()
+
+
+async def test_a_turn_that_waited_for_the_lock_does_not_see_old_answers(make_client, settings):
+    """Two processes, one sender (PostgreSQL: the row lock). The turn that waited while the
+    other committed an answer must not get the answers of its own, older snapshot."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite takes no row locks: the revision check at the end keeps turns apart")
+    client = await make_client(settings)
+    await advance_to(client, "two-processes", "kontakt")
+    app = client.server.app
+    sender_hash = app[ENGINE].sender_hash("rest", "two-processes")
+    async with app[SESSIONS]() as first, first.begin():
+        conversation, given = await turns.latest(first, sender_hash)
+        async with app[SESSIONS]() as session:  # nothing has moved: the answers are current
+            assert given in (None, await answers.values(session, conversation.id))
+
+        async def second_turn():
+            async with app[SESSIONS]() as second, second.begin():
+                return await turns.latest(second, sender_hash)
+
+        waiting = asyncio.create_task(second_turn())
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # held by the first turn's row lock
+        await turns.save(first, conversation, {"position": "kontakt"},
+                         [turns.AnswerWrite("kontakt", "scale", "4", None, None, False)],
+                         [("in", "4")])
+    seen, given = await waiting
+    assert seen.revision == conversation.revision
+    assert given is None or given.get("kontakt") == "4"
+
+
+async def test_a_turn_whose_revision_moved_on_writes_nothing(make_client, settings):
+    """The end of a turn that lost the race: no answer, no state, no log row is written."""
+    client = await make_client(settings)
+    await advance_to(client, "lost-race", "kontakt")
+    app = client.server.app
+    sender_hash = app[ENGINE].sender_hash("rest", "lost-race")
+    async with app[SESSIONS]() as session:
+        conversation, _ = await turns.latest(session, sender_hash)
+        conversation_id, position_before = conversation.id, conversation.position
+        messages_before = await _message_count(session, conversation_id)
+    with pytest.raises(StaleConversation):
+        async with app[SESSIONS]() as session, session.begin():  # rolled back by the raise
+            conversation, _ = await turns.latest(session, sender_hash)
+            # as read before another turn committed (not a change for the session to flush)
+            set_committed_value(conversation, "revision", conversation.revision - 1)
+            await turns.save(session, conversation, {"position": "lost-race"},
+                             [turns.AnswerWrite("kontakt", "scale", "4", None, None, False)],
+                             [("in", "4"), ("out", "Tack!")])
+    async with app[SESSIONS]() as session:
+        assert "kontakt" not in await answers.values(session, conversation_id)
+        assert await _message_count(session, conversation_id) == messages_before
+        assert (await session.execute(select(Conversation.position).where(
+            Conversation.id == conversation_id))).scalar_one() == position_before
+
+
+async def _message_count(session, conversation_id: str) -> int:
+    return (await session.execute(select(func.count()).select_from(Message).where(
+        Message.conversation_id == conversation_id))).scalar_one()

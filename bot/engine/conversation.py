@@ -42,8 +42,10 @@ from storage import answers as answer_store
 from storage import conversations as conversation_store
 from storage import feedback as feedback_store
 from storage import invitations as invitation_store
+from storage import turns as turn_store
 from storage.conversations import StaleConversation
 from storage.models import Conversation, utcnow
+from storage.turns import AnswerWrite
 
 if TYPE_CHECKING:
     from bot.analytics.themes import ThemeClassifier
@@ -191,7 +193,8 @@ class Engine:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session:
-                    # writes go out together at commit: fewer round trips per turn
+                    # the turn's writes go out together at its end (`_Turn.save`) or at
+                    # commit: fewer round trips per turn
                     async with session.begin():
                         with session.no_autoflush:
                             turn = _Turn(self, session, incoming, sender_hash, redaction.text,
@@ -201,7 +204,7 @@ class Engine:
                                 replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
                             for reply in replies:
                                 reply.lang = turn.lang
-                            await turn.log_replies(replies)
+                            await turn.save(replies)
                 return replies
             except (StaleConversation, IntegrityError):
                 # another turn of the same sender committed first: read again and redo
@@ -234,18 +237,18 @@ class _Turn:
         self.definition: Definition | None = None
         self.changes: dict[str, Any] = {}
         self._given: dict[str, str | None] | None = None
-        self._log: list[tuple[str, str | None]] = []  # written in one go by log_replies
+        self._log: list[tuple[str, str | None]] = []  # written with the replies by `save`
+        self._answer_writes: dict[str, AnswerWrite] = {}  # written by `save`
         self._withdrawn = False  # the person deleted their answers: no texts in the log
 
     # -- entry ---------------------------------------------------------------------
 
     async def run(self) -> list[Reply]:
         metadata = self.incoming.metadata
-        conversation = await conversation_store.latest_for_sender(
-            self.session, self.sender_hash, lock=True
-        )
+        conversation, given = await turn_store.latest(self.session, self.sender_hash)
         if _continues(conversation, metadata):
             await self.attach(conversation)
+            self._given = given  # None: read when needed
             self._log.append(("in", self.text))
         else:
             await self._start(metadata)
@@ -253,8 +256,6 @@ class _Turn:
         if replies and replies[-1].type == "end" and \
                 self.changes.get("status", self.conversation.status) == "completed":
             replies.extend(await self._results_feedback())
-        if self.changes:
-            await conversation_store.save_state(self.session, self.conversation, **self.changes)
         return replies
 
     async def _results_feedback(self) -> list[Reply]:
@@ -284,12 +285,23 @@ class _Turn:
             reply.lang = self.lang
         return replies
 
-    async def log_replies(self, replies: list[Reply]) -> None:
-        """The message in and the replies out, in one statement at the end of the turn."""
+    async def save(self, replies: list[Reply]) -> None:
+        """What the turn wrote, at its end: its answers, the conversation's new state and the
+        message in with the replies out (storage/turns.py: one statement on PostgreSQL)."""
         entries = self._log + [("out", reply.text) for reply in replies]
         if self._withdrawn:  # "radera mina svar": the person's words of this turn go too
             entries = [(way, None if way == "in" else text) for way, text in entries]
-        await conversation_store.log_messages(self.session, self.conversation.id, entries)
+        await turn_store.save(self.session, self.conversation, self.changes,
+                              list(self._answer_writes.values()), entries)
+
+    def _queue_answer(self, question_id: str, question_type: str, value: str | None,
+                      own_words: str | None, themes: str | None) -> None:
+        """Keep an answer for `save`; a second answer to the same question in this turn
+        replaces the first."""
+        earlier = self._answer_writes.get(question_id)
+        replace = earlier.replace if earlier is not None else question_id in self._given
+        self._answer_writes[question_id] = AnswerWrite(question_id, question_type, value,
+                                                       own_words, themes, replace)
 
     async def _start(self, metadata: dict[str, Any]) -> None:
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
@@ -392,7 +404,8 @@ class _Turn:
             return False
         if self._clear_answer(question) is not None:
             return True
-        return question.type == QuestionType.scale and mapping.interpret_scale(self.text) is not None
+        return question.type == QuestionType.scale and \
+            mapping.interpret_scale(self.text) is not None
 
     async def _crisis(self) -> list[Reply]:
         definition = self.definition
@@ -461,11 +474,9 @@ class _Turn:
                 return self._confirm_stop(resume=pending)
             if command == "skip" or not self.text.strip():
                 return await self._advance(question)
-            await answer_store.save(
-                self.session, self.conversation, question_id=prompts.follow_up_id(question),
-                question_type=QuestionType.text.value, value=None, answer_text=self.text,
-                themes=await self._themes(self.text), known=await self._answers(),
-            )
+            await self._answers()
+            self._queue_answer(prompts.follow_up_id(question), QuestionType.text.value, None,
+                              self.text, await self._themes(self.text))
             return await self._advance(question)
         return None
 
@@ -667,11 +678,8 @@ class _Turn:
                      own_words: str | None) -> list[Reply]:
         given = await self._answers()
         free_text = question.type == QuestionType.text
-        await answer_store.save(
-            self.session, self.conversation, question_id=question.id,
-            question_type=question.type.value, value=value, answer_text=own_words, known=given,
-            themes=await self._themes(own_words) if free_text else None,
-        )
+        self._queue_answer(question.id, question.type.value, value, own_words,
+                          await self._themes(own_words) if free_text else None)
         given[question.id] = value
         self.changes["position"] = question.id
         if self._wants_follow_up(question, value, own_words):
@@ -740,6 +748,7 @@ class _Turn:
     async def _withdraw(self) -> list[Reply]:
         await self.session.flush()  # comments of this turn go as well
         await conversation_store.withdraw(self.session, self.conversation.id)
+        self._answer_writes.clear()
         self._withdrawn = True
         self.changes.update(status="withdrawn", position=None, pending=None)
         return [Reply(bot_text(self.lang, "deleted"), "end")]
