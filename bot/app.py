@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot import api, health, limits, metrics, nlu_api, openapi, web as staff_web, widget
+from bot import api, background, health, limits, metrics, nlu_api, openapi, widget
+from bot import web as staff_web
 from bot.analytics import results_page
 from bot.analytics.themes import ThemeClassifier
 from bot.appkeys import CATALOG, DB_ENGINE, ENGINE, INTERPRETER, SESSIONS, SETTINGS
@@ -60,39 +60,15 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await _stop_follower(follow, stop)
+            await background.stop(follow, stop, FOLLOWER_GRACE)
     finally:
         await db_engine.dispose()
-
-
-async def _stop_follower(follow: asyncio.Task, stop: asyncio.Event) -> None:
-    """Let a read in progress finish, then end the follower. Cancelled in the middle of a
-    database call, the call is left to the driver: SQLAlchemy gives up the connection, and
-    aiosqlite can finish the call on its own thread after the event loop has closed (the
-    "Event loop is closed" thread errors in the test logs). Only a read that hangs longer
-    than the grace is cancelled; it still closes its session before the engine goes."""
-    stop.set()
-    try:
-        await asyncio.wait_for(asyncio.shield(follow), FOLLOWER_GRACE)
-    except asyncio.TimeoutError:
-        follow.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await follow
-
-
-async def _stopped(stop: asyncio.Event, within: float) -> bool:
-    """Wait up to `within` seconds; True as soon as `stop` is set."""
-    try:
-        await asyncio.wait_for(stop.wait(), within)
-    except asyncio.TimeoutError:
-        return False
-    return True
 
 
 async def _follow_catalog(app: web.Application, stop: asyncio.Event) -> None:
     """Every few seconds, take up consultation versions and dates that another process
     (an admin on another worker) saved, until `stop` is set."""
-    while not await _stopped(stop, app[SETTINGS].catalog_refresh):
+    while not await background.stopped(stop, app[SETTINGS].catalog_refresh):
         try:
             async with app[SESSIONS]() as session:
                 changed = await app[CATALOG].refresh(session)

@@ -11,7 +11,6 @@ is not in this host's folder, and parsing YAML would stop the event loop for a m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import AsyncIterator
@@ -19,6 +18,7 @@ from typing import AsyncIterator
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
+from bot import background
 from bot.appkeys import CATALOG, SESSIONS, SETTINGS
 from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition
@@ -28,6 +28,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 FIRST_RUN_DELAY_SECONDS = 60
+RUN_GRACE = 10.0  # seconds a run in progress at shutdown may take to finish
 
 
 async def run(sessions: sessionmaker, definitions: dict[str, Definition]) -> dict[str, int]:
@@ -61,23 +62,29 @@ async def stored(sessions: sessionmaker) -> dict[str, Definition]:
     return served(catalog)
 
 
-async def _every(app: web.Application, hours: int) -> None:
-    await asyncio.sleep(FIRST_RUN_DELAY_SECONDS)
+async def _every(app: web.Application, hours: int, stop: asyncio.Event) -> None:
+    if await background.stopped(stop, FIRST_RUN_DELAY_SECONDS):
+        return
     while True:
         try:
             removed = await run(app[SESSIONS], served(app[CATALOG]))
             log.info("retention: removed %d message texts", sum(removed.values()))
         except Exception:  # noqa: BLE001 - keep the schedule alive; the next run tries again
             log.exception("retention run failed")
-        await asyncio.sleep(hours * 3600)
+        if await background.stopped(stop, hours * 3600):
+            return
 
 
 async def scheduled(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the retention task for the life of the server."""
+    """cleanup_ctx: the retention task for the life of the server. A run in progress at
+    shutdown may finish (up to RUN_GRACE seconds) before the task is cancelled."""
     hours = app[SETTINGS].retention_interval_hours
-    task = asyncio.create_task(_every(app, hours)) if hours else None
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if not hours:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(_every(app, hours, stop))
+    try:
+        yield
+    finally:
+        await background.stop(task, stop, RUN_GRACE)

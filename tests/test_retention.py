@@ -13,6 +13,8 @@ from bot.appkeys import CATALOG, SESSIONS
 from bot.engine.definitions import load_directory
 from bot.config import PROJECT_ROOT
 from storage import consultations as consultation_store
+from storage import retention as retention_store
+from storage.db import create_engine, session_factory
 from storage.models import Answer, AuditEntry, Message, utcnow
 from tests.chat import advance_to
 from tests.staff import add_user, login
@@ -117,3 +119,29 @@ async def test_the_server_needs_no_files_for_retention(make_client, settings, tm
         await asyncio.sleep(0.1)
     assert {target for target, _ in await _retention_log(client)} == {
         "barnenkat", "brukarforum", "brukarundersokning-ifo"}
+
+
+async def test_a_run_in_progress_at_shutdown_finishes(make_client, settings, monkeypatch):
+    """Closing the server lets a retention run finish (its audit entries are written)
+    instead of cancelling it in the middle of a database call."""
+    monkeypatch.setattr("bot.retention.FIRST_RUN_DELAY_SECONDS", 0)
+    started, clear = asyncio.Event(), retention_store.clear_message_texts
+
+    async def slow_clear(session, consultation_id, cutoff):
+        started.set()
+        await asyncio.sleep(0.2)  # a large table: the run is still going when the app closes
+        return await clear(session, consultation_id, cutoff)
+
+    monkeypatch.setattr(retention_store, "clear_message_texts", slow_clear)
+    client = await make_client(settings)
+    await asyncio.wait_for(started.wait(), 10)
+    await client.close()  # the app's cleanup; the database stays
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            targets = (await session.execute(select(AuditEntry.target).where(
+                AuditEntry.action == "retention"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert sorted(targets) == ["barnenkat", "brukarforum", "brukarundersokning-ifo"]
