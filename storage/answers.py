@@ -33,23 +33,20 @@ async def save(
     value: str | None,
     answer_text: str | None,
     themes: str | None = None,
-    known: dict[str, str | None] | None = None,
     exists: bool | None = None,
 ) -> None:
     """Insert the answer, or replace the earlier answer to the same question.
 
     `themes`: the model's theme ids for free text, joined by ";" (None: not classified).
-    `known` (question id -> value, as `values` gives them, read in this transaction) saves
-    the look-up, as does `exists` (whether the question has a stored answer). Written at
-    once with Core (no unit of work to flush at commit); a second answer to the same
-    question from a concurrent turn fails on the unique constraint.
+    `exists`: whether the question has a stored answer, as read in this transaction (None:
+    look it up). Written at once with Core (no unit of work to flush at commit); a second
+    answer to the same question from a concurrent turn fails on the unique constraint.
     """
     now = utcnow()
     themes_source = None if themes is None else "model"
     one = {"b_conversation": conversation.id, "b_question": question_id}
     if exists is None:
-        exists = question_id in known if known is not None else (
-            await session.execute(_EXISTS, one)).first() is not None
+        exists = (await session.execute(_EXISTS, one)).first() is not None
     if exists:
         await session.execute(_REPLACE, {
             **one, "v_value": value, "v_answer_text": answer_text, "v_themes": themes,

@@ -294,12 +294,13 @@ class _Turn:
         await turn_store.save(self.session, self.conversation, self.changes,
                               list(self._answer_writes.values()), entries)
 
-    def _queue_answer(self, question_id: str, question_type: str, value: str | None,
-                      own_words: str | None, themes: str | None) -> None:
+    async def _queue_answer(self, question_id: str, question_type: str, value: str | None,
+                            own_words: str | None, themes: str | None) -> None:
         """Keep an answer for `save`; a second answer to the same question in this turn
         replaces the first."""
         earlier = self._answer_writes.get(question_id)
-        replace = earlier.replace if earlier is not None else question_id in self._given
+        replace = earlier.replace if earlier is not None else \
+            question_id in await self._answers()
         self._answer_writes[question_id] = AnswerWrite(question_id, question_type, value,
                                                        own_words, themes, replace)
 
@@ -474,9 +475,8 @@ class _Turn:
                 return self._confirm_stop(resume=pending)
             if command == "skip" or not self.text.strip():
                 return await self._advance(question)
-            await self._answers()
-            self._queue_answer(prompts.follow_up_id(question), QuestionType.text.value, None,
-                              self.text, await self._themes(self.text))
+            await self._queue_answer(prompts.follow_up_id(question), QuestionType.text.value,
+                                     None, self.text, await self._themes(self.text))
             return await self._advance(question)
         return None
 
@@ -678,8 +678,8 @@ class _Turn:
                      own_words: str | None) -> list[Reply]:
         given = await self._answers()
         free_text = question.type == QuestionType.text
-        self._queue_answer(question.id, question.type.value, value, own_words,
-                          await self._themes(own_words) if free_text else None)
+        await self._queue_answer(question.id, question.type.value, value, own_words,
+                                 await self._themes(own_words) if free_text else None)
         given[question.id] = value
         self.changes["position"] = question.id
         if self._wants_follow_up(question, value, own_words):
