@@ -3,22 +3,28 @@ database allows.
 
 On PostgreSQL each is one statement:
 
-- `latest`: the sender's newest conversation, its row locked for the turn, with the answers
-  given so far. The answers come from the statement's snapshot; when the turn had to wait for
-  the lock while another turn of the conversation committed (the locked row's revision is not
-  the snapshot's), they may be old, so none are returned and the engine reads them again.
-  Every turn moves the revision on (`save`), so an unchanged revision means unchanged answers.
+- `latest`: the sender's newest conversation with the answers given so far, as one snapshot.
+  A turn first runs *unlocked* (`unlocked`): no transaction, each statement commits by
+  itself, so the read and the write are its only round trips (no BEGIN, no COMMIT). A turn
+  that must write more than `save` holds (a new conversation, a comment, a flag, deleted
+  answers), or that lost a race, runs again *locked*: in a transaction, with the row locked
+  (`lock=True`). The locked read's answers come from the statement's snapshot; when the turn
+  had to wait for the lock while another turn of the conversation committed (the locked
+  row's revision is not the snapshot's), they may be old, so none are returned and the
+  engine reads them again. Every turn moves the revision on (`save`), so an unchanged
+  revision means unchanged answers.
 - `save`: the state update, guarded by the revision the turn read, is a data-modifying CTE,
-  and the answers and log rows are written only through it. When another turn of the
-  conversation committed first, nothing is written and StaleConversation is raised, as
-  `conversations.save_state` does.
+  and the answers and log rows are written only through it: one statement, so it is whole
+  also without a transaction. When another turn of the conversation committed first,
+  nothing is written and StaleConversation is raised, as `conversations.save_state` does.
 
-Elsewhere (SQLite, which locks the whole database for a writing transaction) the same reads
-and writes go as one statement each, in the same transaction.
+Elsewhere (SQLite, which locks the whole database for a writing transaction) turns are
+always locked, and the same reads and writes go as one statement each, in one transaction.
 
 A turn on PostgreSQL was seven round trips (BEGIN, the locked read, the answers read, the
-answer, the state, the log, COMMIT); this makes it four. Each costs the serving process about
-half a millisecond of CPU in SQLAlchemy and asyncpg (benchmarks/sql_overhead.py).
+answer, the state, the log, COMMIT); the locked turn is four, the unlocked turn two. Each
+costs the serving process about half a millisecond of CPU in SQLAlchemy and asyncpg
+(benchmarks/sql_overhead.py).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from storage.models import Answer, Conversation, utcnow
 
 
 _SNAPSHOT = aliased(Conversation)
-_LATEST_WITH_ANSWERS = (
+_LATEST_WITH_ANSWERS_UNLOCKED = (
     select(
         Conversation,
         select(_SNAPSHOT.revision).where(_SNAPSHOT.id == Conversation.id).scalar_subquery(),
@@ -51,17 +57,30 @@ _LATEST_WITH_ANSWERS = (
     .where(Conversation.sender_hash == bindparam("b_sender_hash"))
     .order_by(Conversation.started_at.desc(), Conversation.id.desc())
     .limit(1)
-    .with_for_update(of=Conversation)
 )
+_LATEST_WITH_ANSWERS = _LATEST_WITH_ANSWERS_UNLOCKED.with_for_update(of=Conversation)
 
 
-async def latest(session: AsyncSession, sender_hash: str
+def can_run_unlocked(session: AsyncSession) -> bool:
+    """Whether this database can run a turn unlocked (PostgreSQL)."""
+    return session.bind.dialect.name == "postgresql"
+
+
+async def unlocked(session: AsyncSession) -> None:
+    """Make `session` run without a transaction: each statement commits by itself, and no
+    BEGIN or COMMIT goes to the database. Call it before the session's first statement."""
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+async def latest(session: AsyncSession, sender_hash: str, lock: bool = True
                  ) -> tuple[Conversation | None, dict[str, str | None] | None]:
-    """The sender's newest conversation, its row locked until the transaction ends, and
-    question id -> stored value of its answers (None: not read here, ask `answers.values`)."""
+    """The sender's newest conversation and question id -> stored value of its answers
+    (None: not read here, ask `answers.values`). With `lock`, the row stays locked until the
+    transaction ends; without, the turn must be unlocked and end with `save`."""
     if session.bind.dialect.name != "postgresql":
-        return await conversation_store.latest_for_sender(session, sender_hash, lock=True), None
-    row = (await session.execute(_LATEST_WITH_ANSWERS, {"b_sender_hash": sender_hash})).first()
+        return await conversation_store.latest_for_sender(session, sender_hash, lock=lock), None
+    query = _LATEST_WITH_ANSWERS if lock else _LATEST_WITH_ANSWERS_UNLOCKED
+    row = (await session.execute(query, {"b_sender_hash": sender_hash})).first()
     if row is None:
         return None, None
     conversation, snapshot_revision, given = row

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.appkeys import ENGINE, SESSIONS
@@ -16,7 +17,7 @@ from storage import answers, turns
 from storage.db import create_engine
 from storage.conversations import StaleConversation
 from storage.models import Answer, Conversation, Message
-from tests.chat import WEBHOOK, advance_to, last_question
+from tests.chat import WEBHOOK, advance_to, last_question, say
 
 IFO = load_directory(PROJECT_ROOT / "consultations")["brukarundersokning-ifo"]
 ORDER = [q.id for q in IFO.questions]
@@ -148,6 +149,68 @@ async def test_a_turn_whose_revision_moved_on_writes_nothing(make_client, settin
         assert await _message_count(session, conversation_id) == messages_before
         assert (await session.execute(select(Conversation.position).where(
             Conversation.id == conversation_id))).scalar_one() == position_before
+
+
+async def test_two_processes_take_one_senders_messages_at_once(make_client, settings):
+    """Two servers on one database, one sender whose messages reach both at the same moment
+    (a double click behind a load balancer): turns that lose the race are redone, so each
+    question is answered once and none is skipped."""
+    processes = [await make_client(settings, **PATIENT) for _ in range(2)]
+    await advance_to(processes[0], "two-servers", "kontakt")
+    before = {q for q, _ in (await _stored(settings.database_url))[1]}
+    results = await asyncio.gather(*(
+        _together(client, "two-servers", ["4"] * (SIMULTANEOUS // 2)) for client in processes))
+    results = [result for pair in results for result in pair]
+    assert [status for status, _ in results] == [200] * SIMULTANEOUS, results
+    asked = [last_question(replies)["custom"]["question_id"] for _, replies in results]
+    assert len(set(asked)) == SIMULTANEOUS, asked
+    _, rows, position = await _stored(settings.database_url)
+    new = [q for q, _ in rows if q not in before]
+    start = ORDER.index("kontakt")
+    assert sorted(new, key=ORDER.index) == ORDER[start:start + SIMULTANEOUS], new
+    assert position == [ORDER[start + SIMULTANEOUS]]
+
+
+async def test_a_turn_holds_no_lock_while_the_model_reads_and_yields_to_a_faster_one(
+        make_client, settings):
+    """PostgreSQL: a turn reads and writes without a transaction, so the conversation's row
+    is free while the model reads the message. When another process answered meanwhile,
+    the slower turn writes nothing of its own reading and is redone on the new state."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite turns run in one transaction (it locks the whole database)")
+    slow, fast = [await make_client(settings, **PATIENT) for _ in range(2)]
+    await advance_to(slow, "slow-reader", "kontakt")
+    engine = slow.server.app[ENGINE]
+    reading, go_on = asyncio.Event(), asyncio.Event()
+    parse = engine.parse
+
+    async def slow_parse(message: str):
+        reading.set()
+        await go_on.wait()
+        return await parse(message)
+
+    engine.parse = slow_parse
+    typed = asyncio.create_task(say(slow, "slow-reader", "Jag tycker att det var ganska bra"))
+    await asyncio.wait_for(reading.wait(), 60)
+    sender_hash = engine.sender_hash("rest", "slow-reader")
+    async with slow.server.app[SESSIONS]() as session, session.begin():
+        try:  # fails at once if the reading turn held the row
+            await session.execute(text(
+                "SELECT id FROM conversations WHERE sender_hash = :sender FOR UPDATE NOWAIT"),
+                {"sender": sender_hash})
+        except DBAPIError as exc:
+            pytest.fail(f"the row is locked while the model reads: {exc}")
+    answered = await say(fast, "slow-reader", "1")  # another process, no model needed
+    assert last_question(answered)["custom"]["question_id"] == "kontakt-followup"
+    go_on.set()
+    replies = await asyncio.wait_for(typed, 60)
+    # redone on the new state: the words answer the follow-up, not kontakt again
+    assert last_question(replies)["custom"]["question_id"] == "snabb-hjalp"
+    _, rows, position = await _stored(settings.database_url)
+    questions = [q for q, _ in rows]
+    assert dict(rows)["kontakt"] == "1" and questions.count("kontakt") == 1
+    assert questions.count("kontakt-followup") == 1
+    assert position == ["snabb-hjalp"]
 
 
 async def _message_count(session, conversation_id: str) -> int:

@@ -2,8 +2,13 @@
 
 The engine is the only place that decides what the bot says. Channels hand it an
 `Incoming` and send back the `Reply` list; they never touch storage or Rasa themselves.
-Every turn runs in one database transaction that is committed before the replies are
-returned, so an answer is stored the moment the person sees the next question.
+Every turn's writes are committed before the replies are returned, so an answer is stored
+the moment the person sees the next question. On PostgreSQL a turn first runs unlocked: one
+read, and one statement that writes all of it and commits by itself (storage/turns.py). A
+turn that must write more than that statement holds (a first message, a comment, a flag,
+deleted answers) stops before writing and runs again locked, in one transaction with the
+conversation's row locked, as does a turn that lost a race with another process. On SQLite
+every turn runs locked.
 
 Order of handling in a turn:
 1. acute risk (rules and the model): help at once, then the choice to go on or stop;
@@ -83,6 +88,11 @@ class UnknownUnit(TurnError):
 
 class UnknownInvite(TurnError):
     status = 404
+
+
+class _NeedsLock(Exception):
+    """An unlocked turn came to a write its last statement does not hold: it stops before
+    writing anything and runs again locked."""
 
 
 class Busy(TurnError):
@@ -189,31 +199,44 @@ class Engine:
 
     async def _turn(self, incoming: Incoming, sender_hash: str) -> list[Reply]:
         redaction = redact(incoming.text)
-        nlu = _LazyParse(self.parse, redaction.text)
+        nlu = _LazyParse(self.parse, redaction.text)  # parsed once, whatever is redone
+        locked = False
         for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.sessions() as session:
-                    # the turn's writes go out together at its end (`_Turn.save`) or at
-                    # commit: fewer round trips per turn
+                    if not locked and turn_store.can_run_unlocked(session):
+                        await turn_store.unlocked(session)
+                        return await self._run_turn(session, incoming, sender_hash,
+                                                    redaction, nlu, locked=False)
                     async with session.begin():
-                        with session.no_autoflush:
-                            turn = _Turn(self, session, incoming, sender_hash, redaction.text,
-                                         nlu)
-                            replies = await turn.run()
-                            if redaction.changed:
-                                replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
-                            for reply in replies:
-                                reply.lang = turn.lang
-                            await turn.save(replies)
-                return replies
+                        return await self._run_turn(session, incoming, sender_hash,
+                                                    redaction, nlu, locked=True)
+            except _NeedsLock:
+                locked = True  # nothing was written
             except (StaleConversation, IntegrityError):
-                # another turn of the same sender committed first: read again and redo
+                # another turn of the same sender committed first: read again and redo,
+                # waiting for the row lock this time
+                locked = True
                 log.info("concurrent turn, retrying (attempt %d)", attempt + 1)
             except DBAPIError as exc:
                 if not exc.connection_invalidated:  # e.g. the database restarted: redo
                     raise
                 log.warning("database connection lost, retrying (attempt %d)", attempt + 1)
         raise Busy("The conversation is busy. Please send the message again.")
+
+    async def _run_turn(self, session, incoming: Incoming, sender_hash: str, redaction,
+                        nlu: _LazyParse, locked: bool) -> list[Reply]:
+        # the turn's writes go out together at its end (`_Turn.save`) or, locked, at
+        # commit: fewer round trips per turn
+        with session.no_autoflush:
+            turn = _Turn(self, session, incoming, sender_hash, redaction.text, nlu, locked)
+            replies = await turn.run()
+            if redaction.changed:
+                replies.insert(0, Reply(bot_text(turn.lang, "redacted"), "info"))
+            for reply in replies:
+                reply.lang = turn.lang
+            await turn.save(replies)
+        return replies
 
 
 def _continues(conversation: Conversation | None, metadata: dict[str, Any]) -> bool:
@@ -225,12 +248,14 @@ def _continues(conversation: Conversation | None, metadata: dict[str, Any]) -> b
 
 
 class _Turn:
-    """The work of one message, inside one transaction."""
+    """The work of one message: locked, inside one transaction; unlocked, one read and the
+    write of `save` (see the module's docstring)."""
 
     def __init__(self, engine: Engine, session, incoming: Incoming, sender_hash: str,
-                 text: str, nlu: _LazyParse) -> None:
+                 text: str, nlu: _LazyParse, locked: bool = True) -> None:
         self.engine, self.session, self.incoming = engine, session, incoming
         self.sender_hash, self.text, self.nlu = sender_hash, text, nlu
+        self.locked = locked
         self.raw = incoming.text.strip()
         self.lang = "sv"
         self.conversation: Conversation | None = None
@@ -245,7 +270,8 @@ class _Turn:
 
     async def run(self) -> list[Reply]:
         metadata = self.incoming.metadata
-        conversation, given = await turn_store.latest(self.session, self.sender_hash)
+        conversation, given = await turn_store.latest(self.session, self.sender_hash,
+                                                      lock=self.locked)
         if _continues(conversation, metadata):
             await self.attach(conversation)
             self._given = given  # None: read when needed
@@ -285,9 +311,19 @@ class _Turn:
             reply.lang = self.lang
         return replies
 
+    def _writes_more(self) -> None:
+        """Called before a write that `save`'s statement does not hold: an unlocked turn
+        stops here, having written nothing, and runs again locked."""
+        if not self.locked:
+            raise _NeedsLock
+
     async def save(self, replies: list[Reply]) -> None:
         """What the turn wrote, at its end: its answers, the conversation's new state and the
         message in with the replies out (storage/turns.py: one statement on PostgreSQL)."""
+        if not self.locked and (self.session.new or self.session.dirty or self.session.deleted):
+            # a write without `_writes_more` before it: it would go out after, and apart from,
+            # the turn's one statement
+            raise RuntimeError("an unlocked turn has writes outside its last statement")
         entries = self._log + [("out", reply.text) for reply in replies]
         if self._withdrawn:  # "radera mina svar": the person's words of this turn go too
             entries = [(way, None if way == "in" else text) for way, text in entries]
@@ -305,6 +341,7 @@ class _Turn:
                                                        own_words, themes, replace)
 
     async def _start(self, metadata: dict[str, Any]) -> None:
+        self._writes_more()  # a new conversation (and perhaps an invitation used)
         consultation_id = metadata.get("consultation") or self.engine.default_consultation
         unit_id = metadata.get("unit")
         if metadata.get("invite"):  # the invitation says which consultation and unit
@@ -411,6 +448,7 @@ class _Turn:
     async def _crisis(self) -> list[Reply]:
         definition = self.definition
         if not self.conversation.flagged:
+            self._writes_more()
             self.changes["flagged"] = True
             await conversation_store.add_flag(self.session, self.conversation.id, "crisis")
         lines = self.engine.help_lines.for_consultation(
@@ -463,6 +501,7 @@ class _Turn:
                 return await self._store(question, pending["value"], pending.get("text"))
             if yes_no == "nej":
                 if pending.get("comment"):  # it was a comment after all: keep the words
+                    self._writes_more()
                     await conversation_store.add_comment(
                         self.session, self.conversation.id, question.id, pending["text"],
                         themes=await self._themes(pending["text"]),
@@ -646,6 +685,7 @@ class _Turn:
                 question, Reply(bot_text(self.lang, "dont_know_skipped"), "info")
             )
         if intent == "feedback":
+            self._writes_more()
             await conversation_store.add_comment(
                 self.session, self.conversation.id, question.id, self.text,
                 themes=await self._themes(self.text),
@@ -746,6 +786,7 @@ class _Turn:
         ])]
 
     async def _withdraw(self) -> list[Reply]:
+        self._writes_more()
         await self.session.flush()  # comments of this turn go as well
         await conversation_store.withdraw(self.session, self.conversation.id)
         self._answer_writes.clear()
