@@ -38,7 +38,7 @@ from bot.engine import prompts, safety, steering
 from bot.engine.catalog import Catalog
 from bot.engine.definitions import Definition, Question, QuestionType
 from bot.engine.prompts import Reply
-from bot.engine.redact import redact
+from bot.engine.redact import Redaction, redact
 from bot.engine.scale_reader import ScaleReader, min_probability
 from bot.engine.texts import languages
 from bot.engine.texts import text as bot_text
@@ -224,8 +224,8 @@ class Engine:
                 log.warning("database connection lost, retrying (attempt %d)", attempt + 1)
         raise Busy("The conversation is busy. Please send the message again.")
 
-    async def _run_turn(self, session, incoming: Incoming, sender_hash: str, redaction,
-                        nlu: _LazyParse, locked: bool) -> list[Reply]:
+    async def _run_turn(self, session, incoming: Incoming, sender_hash: str,
+                        redaction: Redaction, nlu: _LazyParse, locked: bool) -> list[Reply]:
         # the turn's writes go out together at its end (`_Turn.save`) or, locked, at
         # commit: fewer round trips per turn
         with session.no_autoflush:
