@@ -35,13 +35,11 @@ from bot.config import Settings, load_settings  # noqa: E402
 from nlu.interpreter import NluInterpreter  # noqa: E402
 from nlu.train import current_model  # noqa: E402
 
-sent: list[str] = []  # what went to the database for the message being handled
-
-
 @contextmanager
 def counting() -> Iterator[list[str]]:
     """While inside, each call of SQLAlchemy's asyncpg adapter that makes a round trip
     (a statement, BEGIN, COMMIT, ROLLBACK) is appended to the list yielded, in order."""
+    sent: list[str] = []
     connection, cursor = adapter.AsyncAdapt_asyncpg_connection, adapter.AsyncAdapt_asyncpg_cursor
     commit, rollback = connection.commit, connection.rollback
     execute = cursor._prepare_and_execute
@@ -73,7 +71,9 @@ def counting() -> Iterator[list[str]]:
         cursor._prepare_and_execute = execute
 
 
-async def respondents(client: TestClient, count: int, first: int) -> list[tuple[str, ...]]:
+async def respondents(client: TestClient, count: int, first: int,
+                      sent: list[str]) -> list[tuple[str, ...]]:
+    """What went to the database for each message of `count` respondents."""
     turns = []
     for index in range(first, first + count):
         rng, message = random.Random(index), "hej"
@@ -90,16 +90,17 @@ async def respondents(client: TestClient, count: int, first: int) -> list[tuple[
     return turns
 
 
-async def _survey(interpreter: NluInterpreter, count: int) -> tuple[list[tuple[str, ...]], float]:
+async def _survey(interpreter: NluInterpreter, count: int,
+                  sent: list[str]) -> tuple[list[tuple[str, ...]], float]:
     async with database("postgresql") as url:
         # no catalog reads in between: only the turns' own round trips are counted
         settings = Settings(database_url=url, secret_key="round-trips", catalog_refresh=3600.0)
         client = TestClient(TestServer(create_app(settings, interpreter)))
         await client.start_server()
         try:
-            await respondents(client, 1, 0)  # warm-up: statements prepared and cached
+            await respondents(client, 1, 0, sent)  # warm-up: statements prepared, cached
             cpu = time.process_time()
-            turns = await respondents(client, count, 1)
+            turns = await respondents(client, count, 1, sent)
             return turns, time.process_time() - cpu
         finally:
             await client.close()
@@ -109,8 +110,8 @@ async def main(args: argparse.Namespace) -> None:
     base = load_settings()
     model = current_model(base.models_dir, base.nlu_config, base.nlu_data_dir)
     interpreter = NluInterpreter.load(model)
-    with counting():
-        turns, cpu = await _survey(interpreter, args.respondents)
+    with counting() as sent:
+        turns, cpu = await _survey(interpreter, args.respondents, sent)
     interpreter.close()
     print(f"{len(turns)} messages of {args.respondents} respondents (PostgreSQL)")
     print("round trips  messages  what was sent")

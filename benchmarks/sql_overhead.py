@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -81,14 +82,10 @@ async def _raw(driver, conversation_id: str) -> None:
 
 async def _turn(sessions, locked: bool) -> None:
     async with sessions() as session:
-        if locked:
-            async with session.begin():
-                conversation, _ = await turns.latest(session, SENDER, lock=True)
-                await turns.save(session, conversation, {"position": "kontakt"}, [],
-                                 [("in", "4"), ("out", "Nästa fråga.")])
-        else:
+        if not locked:
             await turns.unlocked(session)
-            conversation, _ = await turns.latest(session, SENDER, lock=False)
+        async with session.begin() if locked else nullcontext():
+            conversation, _ = await turns.latest(session, SENDER, lock=locked)
             await turns.save(session, conversation, {"position": "kontakt"}, [],
                              [("in", "4"), ("out", "Nästa fråga.")])
 

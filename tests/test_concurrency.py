@@ -60,14 +60,19 @@ async def test_answers_together_are_taken_one_after_the_other(make_client, setti
     await advance_to(client, "double-answer", "kontakt")
     before = {q for q, _ in (await _stored(settings.database_url))[1]}
     results = await _together(client, "double-answer", ["4"] * SIMULTANEOUS)
+    await _answered_in_order(settings.database_url, results, before, "kontakt")
+
+
+async def _answered_in_order(database_url: str, results, before: set[str], first: str) -> None:
+    """Each of the SIMULTANEOUS answers to the questions from `first` on answered a different
+    question and got a different next one: none twice, none skipped."""
     assert [status for status, _ in results] == [200] * SIMULTANEOUS, results
     asked = [last_question(replies)["custom"]["question_id"] for _, replies in results]
-    # every message answered a different question and got a different next one
     assert len(set(asked)) == SIMULTANEOUS, asked
-    _, rows, position = await _stored(settings.database_url)
+    _, rows, position = await _stored(database_url)
     new = [q for q, _ in rows if q not in before]
-    start = ORDER.index("kontakt")
-    # exactly the next questions in order, each once: none twice, none skipped
+    start = ORDER.index(first)
+    # exactly the next questions in order, each once
     assert sorted(new, key=ORDER.index) == ORDER[start:start + SIMULTANEOUS], new
     assert len(new) == len(set(new))
     assert position == [ORDER[start + SIMULTANEOUS]]
@@ -160,15 +165,8 @@ async def test_two_processes_take_one_senders_messages_at_once(make_client, sett
     before = {q for q, _ in (await _stored(settings.database_url))[1]}
     results = await asyncio.gather(*(
         _together(client, "two-servers", ["4"] * (SIMULTANEOUS // 2)) for client in processes))
-    results = [result for pair in results for result in pair]
-    assert [status for status, _ in results] == [200] * SIMULTANEOUS, results
-    asked = [last_question(replies)["custom"]["question_id"] for _, replies in results]
-    assert len(set(asked)) == SIMULTANEOUS, asked
-    _, rows, position = await _stored(settings.database_url)
-    new = [q for q, _ in rows if q not in before]
-    start = ORDER.index("kontakt")
-    assert sorted(new, key=ORDER.index) == ORDER[start:start + SIMULTANEOUS], new
-    assert position == [ORDER[start + SIMULTANEOUS]]
+    await _answered_in_order(settings.database_url,
+                             [result for pair in results for result in pair], before, "kontakt")
 
 
 async def test_a_turn_holds_no_lock_while_the_model_reads_and_yields_to_a_faster_one(
@@ -191,18 +189,20 @@ async def test_a_turn_holds_no_lock_while_the_model_reads_and_yields_to_a_faster
 
     engine.parse = slow_parse
     typed = asyncio.create_task(say(slow, "slow-reader", "Jag tycker att det var ganska bra"))
-    await asyncio.wait_for(reading.wait(), 60)
-    sender_hash = engine.sender_hash("rest", "slow-reader")
-    async with slow.server.app[SESSIONS]() as session, session.begin():
-        try:  # fails at once if the reading turn held the row
-            await session.execute(text(
-                "SELECT id FROM conversations WHERE sender_hash = :sender FOR UPDATE NOWAIT"),
-                {"sender": sender_hash})
-        except DBAPIError as exc:
-            pytest.fail(f"the row is locked while the model reads: {exc}")
-    answered = await say(fast, "slow-reader", "1")  # another process, no model needed
-    assert last_question(answered)["custom"]["question_id"] == "kontakt-followup"
-    go_on.set()
+    try:
+        await asyncio.wait_for(reading.wait(), 60)
+        sender_hash = engine.sender_hash("rest", "slow-reader")
+        async with slow.server.app[SESSIONS]() as session, session.begin():
+            try:  # fails at once if the reading turn held the row
+                await session.execute(text(
+                    "SELECT id FROM conversations WHERE sender_hash = :sender FOR UPDATE NOWAIT"),
+                    {"sender": sender_hash})
+            except DBAPIError as exc:
+                pytest.fail(f"the row is locked while the model reads: {exc}")
+        answered = await say(fast, "slow-reader", "1")  # another process, no model needed
+        assert last_question(answered)["custom"]["question_id"] == "kontakt-followup"
+    finally:
+        go_on.set()  # the held turn ends, also when a check above failed
     replies = await asyncio.wait_for(typed, 60)
     # redone on the new state: the words answer the follow-up, not kontakt again
     assert last_question(replies)["custom"]["question_id"] == "snabb-hjalp"
