@@ -62,9 +62,13 @@ _LATEST_WITH_ANSWERS_UNLOCKED = (
 _LATEST_WITH_ANSWERS = _LATEST_WITH_ANSWERS_UNLOCKED.with_for_update(of=Conversation)
 
 
+def _postgresql(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
 def can_run_unlocked(session: AsyncSession) -> bool:
     """Whether this database can run a turn unlocked (PostgreSQL)."""
-    return session.bind.dialect.name == "postgresql"
+    return _postgresql(session)
 
 
 async def unlocked(session: AsyncSession) -> None:
@@ -78,7 +82,7 @@ async def latest(session: AsyncSession, sender_hash: str, lock: bool = True
     """The sender's newest conversation and question id -> stored value of its answers
     (None: not read here, ask `answers.values`). With `lock`, the row stays locked until the
     transaction ends; without, the turn must be unlocked and end with `save`."""
-    if session.bind.dialect.name != "postgresql":
+    if not _postgresql(session):
         return await conversation_store.latest_for_sender(session, sender_hash, lock=lock), None
     query = _LATEST_WITH_ANSWERS if lock else _LATEST_WITH_ANSWERS_UNLOCKED
     row = (await session.execute(query, {"b_sender_hash": sender_hash})).first()
@@ -106,7 +110,7 @@ async def save(session: AsyncSession, conversation: Conversation, changes: dict[
                answers: list[AnswerWrite], log: list[tuple[str, str | None]]) -> None:
     """Write the turn: `answers`, then `changes` to the conversation (every turn moves its
     revision on), then the (direction, redacted text) pairs of `log` in order."""
-    if session.bind.dialect.name != "postgresql":
+    if not _postgresql(session):
         for answer in answers:
             await answer_store.save(
                 session, conversation, answer.question_id, answer.question_type, answer.value,
